@@ -1,0 +1,107 @@
+public import HindsightCore
+public import Logging
+public import PostgresNIO
+import Synchronization
+import Foundation
+
+public import struct Foundation.UUID
+
+/// Writes a batch of events in one transaction: raw events first (deduplicated on their key), then the
+/// consolidated rows, computed only from the events that were really new.
+///
+/// The upserts touch rows in a stable key order (execution id, then phase or tool), so concurrent trackers
+/// wait for each other instead of deadlocking in the common case; a deadlock or serialization failure that
+/// still happens is reported as retryable by ``StoreError/isTransient``.
+public final class ConsolidationWriter: Sendable {
+    /// What one committed batch did.
+    public struct Outcome: Sendable, Equatable {
+        /// Events inserted for the first time.
+        public var stored: Int
+        /// Events that were already stored (redeliveries, duplicates in the batch).
+        public var duplicates: Int
+    }
+
+    private let client: PostgresClient
+    private let logger: Logger
+    // UTC days (days since the epoch) whose partition is known to exist.
+    private let knownDays = Mutex<Set<Int64>>([])
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Stores `events` and their consolidation in one transaction and returns once it is committed.
+    ///
+    /// - Throws: A `PSQLError` when the transaction fails; nothing of the batch is then stored.
+    @discardableResult
+    public func write(_ events: [WireEvent]) async throws -> Outcome {
+        guard !events.isEmpty else { return Outcome(stored: 0, duplicates: 0) }
+        var seen = Set<UUID>(minimumCapacity: events.count)
+        // Stable order for the unique-index waits of concurrent inserts.
+        let unique = events.filter { seen.insert($0.eventID).inserted }
+            .sorted { ($0.executionID.uuidString, $0.eventID.uuidString) < ($1.executionID.uuidString, $1.eventID.uuidString) }
+        try await ensurePartitions(for: unique)
+
+        return try await client.withTransaction(logger: logger) { connection in
+            let inserted = try await Self.insertEvents(unique, on: connection, logger: logger)
+            let fresh = unique.filter { inserted.contains($0.eventID) }
+            let delta = ConsolidationDelta(events: fresh)
+            if !delta.isEmpty {
+                try await Self.upsertExecutions(delta.executions, on: connection, logger: logger)
+                try await Self.upsertPhases(delta.phases, on: connection, logger: logger)
+                try await Self.upsertTools(delta.tools, on: connection, logger: logger)
+            }
+            return Outcome(stored: fresh.count, duplicates: events.count - fresh.count)
+        }
+    }
+
+    /// Creates the daily partitions the batch needs, in their own short transaction (DDL outside the
+    /// ingestion transaction keeps its locks short).
+    private func ensurePartitions(for events: [WireEvent]) async throws {
+        let microsPerDay: Int64 = 86_400_000_000
+        var days = Set<Int64>()
+        for event in events {
+            days.insert(event.timestampMicros >= 0 ? event.timestampMicros / microsPerDay
+                        : (event.timestampMicros - microsPerDay + 1) / microsPerDay)
+        }
+        let missing = knownDays.withLock { known in days.subtracting(known) }
+        guard let low = missing.min(), let high = missing.max() else { return }
+        try await client.query(
+            "SELECT hindsight.ensure_event_partitions(DATE '1970-01-01' + \(Int(low)), DATE '1970-01-01' + \(Int(high)))",
+            logger: logger)
+        knownDays.withLock { known in
+            known.formUnion(missing)
+        }
+    }
+
+    private static func insertEvents(
+        _ events: [WireEvent], on connection: PostgresConnection, logger: Logger
+    ) async throws -> Set<UUID> {
+        let rows = try await connection.query(
+            """
+            INSERT INTO hindsight.events (event_id, execution_id, seq, ts, type, phase, data)
+            SELECT e.event_id, e.execution_id, e.seq, TIMESTAMPTZ 'epoch' + e.ts_us * INTERVAL '1 microsecond',
+                   e.type, e.phase, e.data::jsonb
+            FROM UNNEST(\(events.map(\.eventID)), \(events.map(\.executionID)), \(events.map { Int32($0.seq) }),
+                        \(events.map(\.timestampMicros)), \(events.map { $0.type.rawValue.pgSafe }),
+                        \(NullableArray(events.map { $0.phase?.pgSafe })), \(events.map(\.payload.storageJSON)))
+                 AS e(event_id, execution_id, seq, ts_us, type, phase, data)
+            ON CONFLICT DO NOTHING
+            RETURNING event_id
+            """,
+            logger: logger)
+        var inserted = Set<UUID>(minimumCapacity: events.count)
+        for try await eventID in rows.decode(UUID.self) {
+            inserted.insert(eventID)
+        }
+        return inserted
+    }
+}
+
+extension String {
+    /// PostgreSQL text cannot hold NUL; the wire format allows `\u0000` in strings.
+    var pgSafe: String {
+        contains("\0") ? replacingOccurrences(of: "\0", with: "\u{FFFD}") : self
+    }
+}
