@@ -1,0 +1,56 @@
+extension TrackerService {
+    /// How a tracker consumes and batches.
+    public struct Configuration: Sendable, CustomStringConvertible {
+        /// The queue to consume. Defaults to `"hindsight.tracker"`.
+        public var queue: String = Topology.trackerQueue
+        /// Unacknowledged deliveries the broker may send ahead (per-consumer prefetch). Defaults to `4000`.
+        public var prefetch: Int = 4000
+        /// Largest number of messages in one database transaction. Defaults to `2000`.
+        public var batchMessages: Int = 2000
+        /// Largest number of events in one database transaction. Defaults to `5000`.
+        public var batchEvents: Int = 5000
+        /// Largest total body size of one batch, in bytes. Defaults to `8 MiB`.
+        public var batchBytes: Int = 8 << 20
+        /// Longest time the first message of a batch waits for others. Defaults to `50 ms`.
+        public var batchDelay: Duration = .milliseconds(50)
+        /// First back-off after a failed commit; doubles up to ``maxBackoff``. Defaults to `100 ms`.
+        public var initialBackoff: Duration = .milliseconds(100)
+        /// Longest back-off between commit attempts while PostgreSQL is unavailable. Defaults to `5 s`.
+        public var maxBackoff: Duration = .seconds(5)
+        /// Whether to declare the exchange, queues and bindings at start. Defaults to `true`.
+        public var declareTopology: Bool = true
+
+        public init() {}
+
+        public var description: String {
+            "queue=\(queue) prefetch=\(prefetch) batch_messages=\(batchMessages) batch_events=\(batchEvents) "
+                + "batch_bytes=\(batchBytes) batch_delay=\(batchDelay) max_backoff=\(maxBackoff)"
+        }
+    }
+}
+
+extension TrackerService.Configuration {
+    /// Reads the tracker settings from the environment.
+    ///
+    /// | variable | type | default |
+    /// |---|---|---|
+    /// | `HINDSIGHT_TRACKER_QUEUE` | string | `hindsight.tracker` |
+    /// | `HINDSIGHT_TRACKER_PREFETCH` | 1…65535 | 4000 |
+    /// | `HINDSIGHT_TRACKER_BATCH_MESSAGES` | 1…100000 | 2000 |
+    /// | `HINDSIGHT_TRACKER_BATCH_EVENTS` | 1…100000 | 5000 |
+    /// | `HINDSIGHT_TRACKER_BATCH_BYTES` | 1 KiB…256 MiB | 8388608 |
+    /// | `HINDSIGHT_TRACKER_BATCH_DELAY_MS` | 0…60000 | 50 |
+    /// | `HINDSIGHT_TRACKER_MAX_BACKOFF_MS` | 10…600000 | 5000 |
+    /// | `HINDSIGHT_TRACKER_DECLARE_TOPOLOGY` | bool | true |
+    public init(environment: EnvironmentReader) throws(ConfigurationError) {
+        self.init()
+        if let value = environment.string("HINDSIGHT_TRACKER_QUEUE") { queue = value }
+        if let value = try environment.int("HINDSIGHT_TRACKER_PREFETCH", in: 1...65535) { prefetch = value }
+        if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_MESSAGES", in: 1...100_000) { batchMessages = value }
+        if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_EVENTS", in: 1...100_000) { batchEvents = value }
+        if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_BYTES", in: 1024...(256 << 20)) { batchBytes = value }
+        if let value = try environment.milliseconds("HINDSIGHT_TRACKER_BATCH_DELAY_MS", in: 0...60_000) { batchDelay = value }
+        if let value = try environment.milliseconds("HINDSIGHT_TRACKER_MAX_BACKOFF_MS", in: 10...600_000) { maxBackoff = value }
+        if let value = try environment.bool("HINDSIGHT_TRACKER_DECLARE_TOPOLOGY") { declareTopology = value }
+    }
+}
