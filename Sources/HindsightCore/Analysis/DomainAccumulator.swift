@@ -1,0 +1,231 @@
+/// One pass over a domain's traces that gathers everything the analyzer needs.
+///
+/// Linear in the number of events: per-phase totals live in arrays indexed by an interned phase id, error
+/// messages are normalized once per distinct message, and each trace's phase order is packed into one
+/// integer key. No `Date`, no regular expressions, no per-trace dictionaries.
+struct DomainAccumulator {
+    struct PhaseTotals {
+        var durations: [Double] = []
+        var durationSum = 0.0
+        var estimateSum = 0.0
+        var estimateCount = 0
+        var successes = 0
+        var retries = 0
+    }
+
+    struct PatternTotals {
+        var pattern: String
+        var example: String
+        var count = 0
+        var executions = 0
+        var lastTrace = -1
+        var phaseIDs: [Int] = []
+    }
+
+    /// One execution: its duration (`nil` while running), whether it completed, and its phase order.
+    struct Run {
+        var duration: Double?
+        var completed: Bool
+        var sequence: Int32
+    }
+
+    private struct Slot {
+        var phaseID: Int
+        var name: String
+        var firstStart = Int64.max
+        var lastEnd = Int64.min
+        var lastSuccess = true
+        var starts = 0
+        var retryEvents = 0
+        var order: Int
+    }
+
+    var phaseNames = NameInterner()
+    var phases: [PhaseTotals] = []
+    var toolNames = NameInterner()
+    var toolCounts: [Int] = []
+    var patterns: [PatternTotals] = []
+    var sequences: [[Int]] = []
+    var runs: [Run] = []
+    var completedCount = 0
+    var durationSum = 0.0
+    var accuracySum = 0.0
+    var phaseSuccessSum = 0.0
+
+    private var estimateTexts = NameInterner()
+    private var estimateValues: [Double] = []
+    private var messagePattern: [String: Int] = [:]
+    private var patternByText: [String: Int] = [:]
+    private var packedSequences: [UInt64: Int32] = [:]
+    private var longSequences: [[Int]: Int32] = [:]
+    private var slots: [Slot] = []
+    private var startOrder: [(start: Int64, order: Int, phaseID: Int)] = []
+
+    var sampleSize: Int { runs.count }
+
+    mutating func add(_ trace: ExecutionTrace) {
+        let traceIndex = runs.count
+        slots.removeAll(keepingCapacity: true)
+        for event in trace.events {
+            switch event.kind {
+            case .phaseStart, .phaseEnd, .retry:
+                guard let name = event.phaseName else { continue }
+                let s = slot(for: name)
+                let t = event.timestamp.microsecondsSinceEpoch
+                switch event.kind {
+                case .phaseStart:
+                    slots[s].starts += 1
+                    if t < slots[s].firstStart { slots[s].firstStart = t }
+                case .phaseEnd:
+                    if t >= slots[s].lastEnd {
+                        slots[s].lastEnd = t
+                        slots[s].lastSuccess = event.success ?? true
+                    }
+                default:
+                    slots[s].retryEvents += 1
+                }
+            case .toolCall:
+                guard let tool = event.tool, !tool.isEmpty else { continue }
+                let id = toolNames.id(of: tool)
+                if id == toolCounts.count { toolCounts.append(0) }
+                toolCounts[id] += 1
+            case .error:
+                recordError(event, traceIndex: traceIndex)
+            default:
+                continue
+            }
+        }
+        measurePhases(of: trace)
+        let duration = trace.durationSeconds
+        durationSum += duration ?? 0
+        if trace.status == .completed { completedCount += 1 }
+        runs.append(Run(duration: duration, completed: trace.status == .completed, sequence: sequenceOfThisTrace()))
+    }
+
+    private mutating func slot(for name: String) -> Int {
+        for i in slots.indices where slots[i].name == name { return i }
+        let id = phaseID(name)
+        slots.append(Slot(phaseID: id, name: name, order: slots.count))
+        return slots.count - 1
+    }
+
+    private mutating func phaseID(_ name: String) -> Int {
+        let id = phaseNames.id(of: name)
+        if id == phases.count { phases.append(PhaseTotals()) }
+        return id
+    }
+
+    private mutating func recordError(_ event: ExecutionEvent, traceIndex: Int) {
+        let message = event.message ?? "Unknown error"
+        let id: Int
+        if let known = messagePattern[message] {
+            id = known
+        } else {
+            let text = ErrorMessageNormalizer.pattern(of: message)
+            if let existing = patternByText[text] {
+                id = existing
+            } else {
+                id = patterns.count
+                patterns.append(PatternTotals(pattern: text, example: message))
+                patternByText[text] = id
+            }
+            messagePattern[message] = id
+        }
+        patterns[id].count += 1
+        if patterns[id].lastTrace != traceIndex {
+            patterns[id].lastTrace = traceIndex
+            patterns[id].executions += 1
+        }
+        if let phase = event.phaseName {
+            let pid = phaseID(phase)
+            if !patterns[id].phaseIDs.contains(pid) { patterns[id].phaseIDs.append(pid) }
+        }
+    }
+
+    private mutating func measurePhases(of trace: ExecutionTrace) {
+        var measured = 0, succeeded = 0
+        var accuracy = 0.0
+        if let plan = trace.plan {
+            for phase in plan.phases {
+                guard let s = slots.firstIndex(where: { $0.name == phase.name }), isMeasurable(slots[s]) else { continue }
+                let estimate = estimateSeconds(phase.estimatedDuration)
+                record(slots[s], estimate: estimate)
+                let actual = Double(slots[s].lastEnd - slots[s].firstStart) / 1_000_000
+                accuracy += estimate > 0 ? actual / estimate : 1
+                measured += 1
+                if slots[s].lastSuccess { succeeded += 1 }
+            }
+        } else {
+            for slot in slots where isMeasurable(slot) {
+                record(slot, estimate: 0)
+                accuracy += 1
+                measured += 1
+                if slot.lastSuccess { succeeded += 1 }
+            }
+        }
+        accuracySum += measured > 0 ? accuracy / Double(measured) : 1
+        phaseSuccessSum += measured > 0
+            ? Double(succeeded) / Double(measured)
+            : (trace.status == .completed ? 1 : 0)
+    }
+
+    // Updates the totals in place: copying a PhaseTotals out would copy its durations array (quadratic).
+    private mutating func record(_ slot: Slot, estimate: Double) {
+        let actual = Double(slot.lastEnd - slot.firstStart) / 1_000_000
+        let id = slot.phaseID
+        phases[id].durations.append(actual)
+        phases[id].durationSum += actual
+        if estimate > 0 {
+            phases[id].estimateSum += estimate
+            phases[id].estimateCount += 1
+        }
+        if slot.lastSuccess { phases[id].successes += 1 }
+        phases[id].retries += Swift.max(slot.retryEvents, slot.starts - 1)
+    }
+
+    private func isMeasurable(_ slot: Slot) -> Bool {
+        slot.starts > 0 && slot.lastEnd != Int64.min && slot.lastEnd >= slot.firstStart
+    }
+
+    private mutating func estimateSeconds(_ text: String) -> Double {
+        let id = estimateTexts.id(of: text)
+        if id == estimateValues.count {
+            estimateValues.append(DurationParser.seconds(in: text) ?? MetricsCollector.defaultEstimateSeconds)
+        }
+        return estimateValues[id]
+    }
+
+    /// Interns the order in which this trace's phases first started; `-1` when none started.
+    private mutating func sequenceOfThisTrace() -> Int32 {
+        startOrder.removeAll(keepingCapacity: true)
+        for slot in slots where slot.starts > 0 {
+            startOrder.append((slot.firstStart, slot.order, slot.phaseID))
+        }
+        guard !startOrder.isEmpty else { return -1 }
+        // insertion sort: a handful of phases, usually already in order
+        for i in 1..<startOrder.count {
+            let item = startOrder[i]
+            var j = i - 1
+            while j >= 0, (startOrder[j].start, startOrder[j].order) > (item.start, item.order) {
+                startOrder[j + 1] = startOrder[j]
+                j -= 1
+            }
+            startOrder[j + 1] = item
+        }
+        if startOrder.count <= 8, startOrder.allSatisfy({ $0.phaseID < 255 }) {
+            var key: UInt64 = 0
+            for entry in startOrder { key = key << 8 | UInt64(entry.phaseID + 1) }
+            if let id = packedSequences[key] { return id }
+            let id = Int32(sequences.count)
+            sequences.append(startOrder.map(\.phaseID))
+            packedSequences[key] = id
+            return id
+        }
+        let ids = startOrder.map(\.phaseID)
+        if let id = longSequences[ids] { return id }
+        let id = Int32(sequences.count)
+        sequences.append(ids)
+        longSequences[ids] = id
+        return id
+    }
+}

@@ -1,0 +1,88 @@
+/// Turns raw error messages into patterns by replacing their variable parts, so that
+/// `"Timeout after 5000 ms calling 10.0.0.7:8080"` and `"Timeout after 3000 ms calling 10.0.0.9:8080"`
+/// count as one error.
+///
+/// Replacements, checked per whitespace-separated token (surrounding brackets and trailing punctuation
+/// are kept): URLs → `<url>`; paths (`/a/b`, `./x`, `~/x`, `C:\x`, `dir/file.ext`) → `<path>`;
+/// IPv4 addresses with optional port → `<ip>`; `host:port` → `<host>`; UUIDs → `<uuid>`; quoted strings
+/// (`'…'`, `"…"`, `` `…` `` at a token start or after `=`, `:`, `(`) → `<str>`. Inside other tokens, split at
+/// `_ - = : @ #`, parts of 6+ hex digits with a digit or `0x…` become `<hex>` and digit runs (with decimals
+/// or thousands separators) become `<n>`. Whitespace collapses to single spaces. A hand-written byte scanner.
+public enum ErrorMessageNormalizer {
+    /// The pattern of `message`.
+    public static func pattern(of message: String) -> String {
+        var scanner = Scanner(Array(message.utf8))
+        return scanner.run()
+    }
+}
+
+private struct Scanner {
+    let bytes: [UInt8]
+    var output: [UInt8] = []
+    var token: [UInt8] = []
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        output.reserveCapacity(bytes.count)
+    }
+
+    mutating func run() -> String {
+        var i = 0
+        var pendingSpace = false
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 32 || (b >= 9 && b <= 13) {
+                flushToken()
+                pendingSpace = !output.isEmpty
+                i += 1
+                continue
+            }
+            if pendingSpace {
+                output.append(32)
+                pendingSpace = false
+            }
+            if b == 34 || b == 39 || b == 96, quoteMayOpen(), let close = bytes[(i + 1)...].firstIndex(of: b) {
+                flushToken()
+                output.append(contentsOf: Array("<str>".utf8))
+                i = close + 1
+                continue
+            }
+            token.append(b)
+            i += 1
+        }
+        flushToken()
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private func quoteMayOpen() -> Bool {
+        guard let last = token.last else { return true }
+        return last == 61 || last == 58 || last == 40 || last == 91 || last == 123 || last == 44
+    }
+
+    private mutating func flushToken() {
+        guard !token.isEmpty else { return }
+        emitClassified(token)
+        token.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func emitClassified(_ raw: [UInt8]) {
+        var start = 0, end = raw.count
+        while start < end, isLeadingPunctuation(raw[start]) { start += 1 }
+        while end > start, isTrailingPunctuation(raw[end - 1]) { end -= 1 }
+        output.append(contentsOf: raw[0..<start])
+        if start < end {
+            let core = Array(raw[start..<end])
+            if let whole = TokenClassifier.wholeTokenClass(core) {
+                output.append(contentsOf: Array(whole.utf8))
+            } else {
+                TokenClassifier.replaceParts(core, into: &output)
+            }
+        }
+        output.append(contentsOf: raw[end..<raw.count])
+    }
+
+    private func isLeadingPunctuation(_ b: UInt8) -> Bool { b == 40 || b == 91 || b == 123 || b == 60 }
+    private func isTrailingPunctuation(_ b: UInt8) -> Bool {
+        b == 46 || b == 44 || b == 59 || b == 58 || b == 41 || b == 93 || b == 125 || b == 62 || b == 33 || b == 63
+    }
+}
