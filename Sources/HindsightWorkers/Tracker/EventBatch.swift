@@ -1,0 +1,85 @@
+import AMQP
+import HindsightCore
+
+/// The deliveries of one database transaction: the events decoded from them and the messages that can
+/// never be stored, each with its reason.
+///
+/// Deliveries of one consumer arrive with increasing tags, so a batch is a contiguous range and one
+/// `multiple` ack of ``lastTag`` acknowledges all of it — after the commit and after the dead letters
+/// were published.
+struct EventBatch {
+    /// A message that is dead-lettered instead of stored.
+    struct Rejected {
+        var delivery: Delivery
+        var reason: String
+        var detail: String
+    }
+
+    /// A decoded message: its events and where they sit in ``events``.
+    struct Accepted {
+        var delivery: Delivery
+        var range: Range<Int>
+    }
+
+    private(set) var events: [WireEvent] = []
+    private(set) var accepted: [Accepted] = []
+    private(set) var rejected: [Rejected] = []
+    private(set) var bytes = 0
+    private(set) var lastTag: DeliveryTag?
+
+    var messageCount: Int { accepted.count + rejected.count }
+    var isEmpty: Bool { messageCount == 0 }
+
+    /// Decodes `delivery` and adds it to the batch.
+    mutating func add(_ delivery: Delivery, limits: WireLimits, now: Int64) {
+        bytes += delivery.body.count
+        lastTag = delivery.deliveryTag
+        let schemaHeader = Self.schemaHeader(of: delivery)
+        switch schemaHeader {
+        case .invalid(let text):
+            rejected.append(Rejected(delivery: delivery, reason: WireError.Reason.unsupportedSchema.rawValue,
+                                     detail: "header hindsight-schema is '\(text)', expected 1"))
+            return
+        case .value(let version):
+            do {
+                let decoded = try WireFormat.decode(delivery.body, schemaHeader: version, limits: limits, now: now)
+                accepted.append(Accepted(delivery: delivery, range: events.count..<(events.count + decoded.count)))
+                events.append(contentsOf: decoded)
+            } catch {
+                rejected.append(Rejected(delivery: delivery, reason: error.reason.rawValue, detail: error.detail))
+            }
+        }
+    }
+
+    /// Moves accepted messages to the rejected ones (after the database refused them individually).
+    mutating func reject(acceptedAt indices: Set<Int>, reason: String, detail: String) {
+        guard !indices.isEmpty else { return }
+        var keptEvents: [WireEvent] = []
+        var kept: [Accepted] = []
+        for (index, message) in accepted.enumerated() {
+            if indices.contains(index) {
+                rejected.append(Rejected(delivery: message.delivery, reason: reason, detail: detail))
+            } else {
+                let start = keptEvents.count
+                keptEvents.append(contentsOf: events[message.range])
+                kept.append(Accepted(delivery: message.delivery, range: start..<keptEvents.count))
+            }
+        }
+        events = keptEvents
+        accepted = kept
+    }
+
+    /// Events of one accepted message.
+    func events(ofAccepted index: Int) -> ArraySlice<WireEvent> { events[accepted[index].range] }
+
+    private enum SchemaHeader { case value(Int?), invalid(String) }
+
+    private static func schemaHeader(of delivery: Delivery) -> SchemaHeader {
+        guard let value = delivery.headers["hindsight-schema"] else { return .value(nil) }
+        switch value {
+        case .int(let number): return .value(Int(number))
+        case .string(let text): return Int(text).map { .value($0) } ?? .invalid(String(text.prefix(16)))
+        default: return .invalid("\(value)".prefix(16).description)
+        }
+    }
+}

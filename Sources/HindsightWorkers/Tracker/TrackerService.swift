@@ -1,0 +1,191 @@
+public import AMQP
+import HindsightCore
+public import HindsightStore
+public import Logging
+import ServiceLifecycle
+import Synchronization
+
+import struct Foundation.Date
+
+/// Consumes execution events from the broker and stores them, with their consolidation, in PostgreSQL.
+///
+/// One loop collects deliveries while the previous batch commits, so batches grow with the load (up to
+/// the configured bounds) and stay small — low latency — when traffic is light. For each batch: decode,
+/// publish the messages that can never be stored to the dead-letter exchange with their reason, write
+/// the events in one transaction, and only then acknowledge the whole batch with one `multiple` ack.
+/// While PostgreSQL is unavailable nothing is acknowledged: the batch is retried with back-off.
+public final class TrackerService: Service {
+    private let configuration: Configuration
+    private let amqp: AMQPConfiguration
+    private let writer: ConsolidationWriter
+    private let health: HealthState
+    private let metrics: TrackerMetrics
+    private let logger: Logger
+    private let limits: WireLimits
+
+    /// - Parameters:
+    ///   - configuration: Batching and retry settings.
+    ///   - amqp: The broker connection settings (the tracker opens two connections: consume, publish).
+    ///   - writer: Writes batches to PostgreSQL.
+    ///   - health: Where the tracker reports its dependencies' states.
+    ///   - metrics: The metrics to record into.
+    ///   - limits: Wire-format limits. Defaults to ``WireLimits/default``.
+    ///   - logger: Where the tracker logs.
+    public init(
+        configuration: Configuration, amqp: AMQPConfiguration, writer: ConsolidationWriter,
+        health: HealthState, metrics: TrackerMetrics = TrackerMetrics(), limits: WireLimits = .default,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        self.amqp = amqp
+        self.writer = writer
+        self.health = health
+        self.metrics = metrics
+        self.limits = limits
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        health.set("amqp", .starting)
+        health.set("postgres", .starting)
+        var consumeConfiguration = amqp
+        consumeConfiguration.connectionName = (amqp.connectionName ?? "hindsight-tracker") + "-consume"
+        var publishConfiguration = amqp
+        publishConfiguration.connectionName = (amqp.connectionName ?? "hindsight-tracker") + "-publish"
+
+        let consumerConnection = try await AMQPConnection.connect(consumeConfiguration, logger: logger)
+        defer { consumerConnection.close() }
+        let publisher = try await AMQPConnection.connect(publishConfiguration, logger: logger)
+        defer { publisher.close() }
+        if configuration.declareTopology {
+            try await Topology.declareTracker(on: consumerConnection, queue: configuration.queue)
+        }
+        let consumer = try await consumerConnection.consume(queue: configuration.queue, prefetch: configuration.prefetch)
+        health.set("amqp", .up)
+        logger.info("tracker consuming", metadata: ["amqp.queue": "\(configuration.queue)", "config": "\(configuration)"])
+
+        let inbox = DeliveryInbox()
+        let stopping = Atomic<Bool>(false)
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    defer { inbox.finish() }
+                    for try await delivery in consumer {
+                        inbox.append(delivery)
+                    }
+                }
+                try await self.commitLoop(inbox: inbox, consumer: consumer, publisher: publisher, stopping: stopping)
+            }
+        } onGracefulShutdown: {
+            // Stop new deliveries; what was delivered is still committed and acknowledged.
+            stopping.store(true, ordering: .relaxed)
+            consumer.cancel()
+        }
+        logger.info("tracker stopped")
+    }
+
+    private func commitLoop(
+        inbox: DeliveryInbox, consumer: AMQPConsumer, publisher: AMQPConnection, stopping: borrowing Atomic<Bool>
+    ) async throws {
+        while let deliveries = await inbox.take(
+            maxMessages: configuration.batchMessages, maxBytes: configuration.batchBytes,
+            linger: configuration.batchDelay)
+        {
+            var batch = EventBatch()
+            let now = WireFormat.currentMicros()
+            for delivery in deliveries {
+                batch.add(delivery, limits: limits, now: now)
+            }
+            metrics.messagesConsumed.increment(by: batch.messageCount)
+            metrics.eventsConsumed.increment(by: batch.events.count)
+            metrics.inFlight.record(inbox.count + batch.messageCount)
+
+            guard try await store(&batch, stopping: stopping) else {
+                logger.notice("tracker stopping with an uncommitted batch; the broker redelivers it",
+                              metadata: ["batch.size": "\(batch.messageCount)"])
+                return
+            }
+            try await deadLetter(batch.rejected, via: publisher)
+            if let lastTag = batch.lastTag {
+                try await consumer.ack(lastTag, multiple: true)
+            }
+        }
+    }
+
+    /// Writes the batch, retrying while the failure is transient. Returns false when shutdown interrupted
+    /// the retries (nothing acknowledged then).
+    private func store(_ batch: inout EventBatch, stopping: borrowing Atomic<Bool>) async throws -> Bool {
+        var backoff = configuration.initialBackoff
+        while true {
+            do {
+                let started = ContinuousClock.now
+                let outcome = try await writer.write(batch.events)
+                metrics.commitLatency.recordInterval(since: started)
+                metrics.eventsStored.increment(by: outcome.stored)
+                metrics.eventsDuplicate.increment(by: outcome.duplicates)
+                metrics.batchesCommitted.increment()
+                metrics.batchMessages.record(batch.messageCount)
+                if let newest = batch.events.map(\.timestampMicros).max() {
+                    let lag = WireFormat.currentMicros() - newest
+                    if lag >= 0 { metrics.ingestLag.recordMicroseconds(lag) }
+                }
+                health.set("postgres", .up)
+                return true
+            } catch {
+                switch StorageFailure.classify(error) {
+                case .rejectedData(let sqlState):
+                    try await isolateRejected(&batch, sqlState: sqlState)
+                case .transient(let reason):
+                    health.set("postgres", .down)
+                    metrics.commitRetries.increment()
+                    logger.warning("batch not committed, retrying", metadata: [
+                        "error.reason": "\(reason)", "batch.size": "\(batch.messageCount)",
+                        "retry.in": "\(backoff)"])
+                    if stopping.load(ordering: .relaxed) { return false }
+                    try await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, configuration.maxBackoff)
+                }
+            }
+        }
+    }
+
+    /// The database refused the batch's data: write each message alone to find the refused ones, which
+    /// are moved to the dead letters; the others are stored by the next attempt.
+    private func isolateRejected(_ batch: inout EventBatch, sqlState: String) async throws {
+        var refused = Set<Int>()
+        for index in batch.accepted.indices {
+            do {
+                try await writer.write(Array(batch.events(ofAccepted: index)))
+            } catch {
+                guard case .rejectedData = StorageFailure.classify(error) else { throw error }
+                refused.insert(index)
+            }
+        }
+        logger.warning("database refused messages; dead-lettering them",
+                       metadata: ["error.code": "\(sqlState)", "batch.refused": "\(refused.count)"])
+        batch.reject(acceptedAt: refused, reason: "storage_rejected", detail: "SQLSTATE \(sqlState)")
+    }
+
+    private func deadLetter(_ rejected: [EventBatch.Rejected], via publisher: AMQPConnection) async throws {
+        for message in rejected {
+            logger.warning("dead-lettering message", metadata: [
+                "error.code": "\(message.reason)", "error.detail": "\(message.detail)",
+                "amqp.routing_key": "\(message.delivery.routingKey)"])
+            metrics.deadLettered(reason: message.reason).increment()
+            var properties = message.delivery.properties
+            properties.headers["x-hindsight-reason"] = .string(message.reason)
+            properties.headers["x-hindsight-detail"] = .string(message.detail)
+            properties.headers["x-hindsight-original-exchange"] = .string(message.delivery.exchange)
+            properties.headers["x-hindsight-original-routing-key"] = .string(message.delivery.routingKey)
+            try await publisher.publish(AMQPMessage(
+                exchange: Topology.deadLetterExchange, routingKey: message.delivery.routingKey,
+                body: message.delivery.body, properties: properties))
+        }
+    }
+}
+
+extension Metrics.Timer {
+    fileprivate func recordMicroseconds(_ micros: Int64) {
+        recordNanoseconds(micros * 1000)
+    }
+}

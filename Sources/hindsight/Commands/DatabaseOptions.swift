@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import HindsightStore
+import Logging
+import PostgresNIO
+
+/// `--database-url`, shared by every command that talks to PostgreSQL.
+struct DatabaseOptions: ParsableArguments {
+    /// The local default from docs/conventions-for-contributors.md.
+    static let localDefault = "postgres://hindsight_owner:hindsight_owner@127.0.0.1:5433/hindsight"
+
+    @Option(name: .customLong("database-url"),
+            help: "PostgreSQL URL postgres://user:password@host:port/db[?sslmode=…] (default: $HINDSIGHT_DATABASE_URL, else the local owner URL).")
+    var databaseURL: String?
+
+    /// The URL from the flag, else `HINDSIGHT_DATABASE_URL`, else the local default.
+    func resolve() throws -> DatabaseURL {
+        let text = databaseURL ?? ProcessInfo.processInfo.environment["HINDSIGHT_DATABASE_URL"] ?? Self.localDefault
+        do {
+            return try DatabaseURL(parsing: text)
+        } catch let error as StoreError {
+            throw ValidationError(error.message)
+        }
+    }
+}
+
+/// Runs `body` with a client for the resolved URL; a database failure prints one line to stderr and
+/// exits non-zero (no stack trace, no hang).
+func withDatabase<Result: Sendable>(
+    _ options: DatabaseOptions, logger: Logger = Logger(label: "hindsight.cli"),
+    _ body: (PostgresClient) async throws -> Result
+) async throws -> Result {
+    let url = try options.resolve()
+    do {
+        return try await StoreConnection.withClient(url, logger: logger, body)
+    } catch let error as StoreError {
+        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+/// Table or JSON output.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, json
+}
+
+/// JSON the way every query command prints it: pretty, sorted keys, ISO 8601 dates with microseconds.
+func printJSON<Value: Encodable>(_ value: Value) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .custom { date, encoder in
+        var container = encoder.singleValueContainer()
+        try container.encode(formatTimestamp(date))
+    }
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// `2025-11-11T19:05:01.123456Z`.
+func formatTimestamp(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter.string(from: date)
+}
+
+/// Prints rows as an aligned text table.
+func printTable(_ header: [String], _ rows: [[String]]) {
+    var widths = header.map(\.count)
+    for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { i, cell in cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+            .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }
+    print(line(header))
+    print(line(widths.map { String(repeating: "-", count: $0) }))
+    for row in rows { print(line(row)) }
+}

@@ -1,0 +1,7 @@
+import ArgumentParser
+
+/// The registered subcommands (one list, so adding a command touches one line).
+enum HindsightSubcommands {
+    static let all: [any ParsableCommand.Type] = [Bench.self]
+    static let bench: [any ParsableCommand.Type] = []
+}
