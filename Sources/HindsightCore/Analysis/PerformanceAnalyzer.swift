@@ -32,10 +32,18 @@ public struct PerformanceAnalyzer: Sendable {
     public func analyze(_ traces: [ExecutionTrace], domain: String) -> PerformanceInsights {
         var acc = DomainAccumulator()
         for trace in traces where trace.domain == domain { acc.add(trace) }
-        return insights(from: acc, domain: domain, traces: traces)
+        return insights(from: acc, domain: domain, traces: traces, filtered: true)
     }
 
-    func insights(from acc: DomainAccumulator, domain: String, traces: [ExecutionTrace]) -> PerformanceInsights {
+    /// Analyses every trace given, whatever its domain, reporting under `label` (used for similar
+    /// executions, which may come from related domains).
+    func analyzeAll(_ traces: [ExecutionTrace], label: String) -> PerformanceInsights {
+        var acc = DomainAccumulator()
+        for trace in traces { acc.add(trace) }
+        return insights(from: acc, domain: label, traces: traces, filtered: false)
+    }
+
+    func insights(from acc: DomainAccumulator, domain: String, traces: [ExecutionTrace], filtered: Bool) -> PerformanceInsights {
         let n = acc.sampleSize
         guard n > 0 else {
             return try! PerformanceInsights(
@@ -61,7 +69,7 @@ public struct PerformanceAnalyzer: Sendable {
         if let best = PhaseOrderMiner.bestSequence(runs: acc.runs, sequenceCount: acc.sequences.count) {
             order = acc.sequences[best].map { acc.phaseNames.names[$0] }
         } else {
-            order = PhaseOrderMiner.mostCommonPlannedOrder(traces.lazy.filter { $0.domain == domain })
+            order = PhaseOrderMiner.mostCommonPlannedOrder(traces.lazy.filter { !filtered || $0.domain == domain })
         }
         var apiCalls = 0
         for (id, tool) in acc.toolNames.names.enumerated() where MetricsCollector.languageModelTools.contains(tool) {
