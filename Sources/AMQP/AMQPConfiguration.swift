@@ -1,0 +1,133 @@
+/// How to reach and talk to a RabbitMQ broker.
+///
+/// Create it from a URL (``init(url:)``), usually the value of `HINDSIGHT_AMQP_URL`:
+///
+/// ```swift
+/// let config = try AMQPConfiguration(url: "amqp://hindsight:hindsight@127.0.0.1:5673/hindsight")
+/// ```
+///
+/// The ``description`` redacts the password, so the configuration can be logged at startup.
+public struct AMQPConfiguration: Sendable, CustomStringConvertible {
+    /// TLS settings for `amqps://` connections.
+    public struct TLS: Sendable, Hashable {
+        /// PEM file of the certificate authorities that sign the broker's certificate.
+        /// Defaults to `nil` (the library's defaults).
+        public var caCertificatePath: String?
+        /// Client certificate (PEM) for mutual TLS. Defaults to `nil`.
+        public var clientCertificatePath: String?
+        /// Client private key (PEM) for mutual TLS. Defaults to `nil`.
+        public var clientKeyPath: String?
+        /// Verify the broker's certificate chain. Defaults to `true`.
+        public var verifyPeer: Bool
+        /// Verify that the certificate names the host. Defaults to `true`.
+        public var verifyHostname: Bool
+
+        /// Creates TLS settings; every parameter restates its default.
+        public init(caCertificatePath: String? = nil, clientCertificatePath: String? = nil,
+                    clientKeyPath: String? = nil, verifyPeer: Bool = true, verifyHostname: Bool = true) {
+            self.caCertificatePath = caCertificatePath
+            self.clientCertificatePath = clientCertificatePath
+            self.clientKeyPath = clientKeyPath
+            self.verifyPeer = verifyPeer
+            self.verifyHostname = verifyHostname
+        }
+    }
+
+    /// How a lost connection is re-established.
+    public struct Reconnect: Sendable, Hashable {
+        /// Reconnect after a connection that was once established is lost. Defaults to `true`.
+        public var enabled: Bool
+        /// Delay before the first attempt. Defaults to 100 ms.
+        public var initialDelay: Duration
+        /// Upper bound of the exponentially growing delay. Defaults to 30 s.
+        public var maximumDelay: Duration
+
+        /// Creates a reconnect policy; every parameter restates its default.
+        public init(enabled: Bool = true, initialDelay: Duration = .milliseconds(100),
+                    maximumDelay: Duration = .seconds(30)) {
+            self.enabled = enabled
+            self.initialDelay = initialDelay
+            self.maximumDelay = maximumDelay
+        }
+    }
+
+    /// The name of the environment variable holding the broker URL.
+    public static let environmentKey = "HINDSIGHT_AMQP_URL"
+    /// The local development broker started by `scripts/services up`.
+    public static let defaultURL = "amqp://hindsight:hindsight@127.0.0.1:5673/hindsight"
+
+    /// Host name or IP address of the broker.
+    public var host: String
+    /// TCP port. Defaults to `5672` (`5671` for `amqps://`).
+    public var port: Int
+    /// Virtual host. Defaults to `/`.
+    public var virtualHost: String
+    /// User name for PLAIN authentication. Defaults to `guest`.
+    public var username: String
+    /// Password for PLAIN authentication. Never printed. Defaults to `guest`.
+    public var password: String
+    /// TLS settings; `nil` for plain TCP. Defaults to `nil` (`amqps://` sets it).
+    public var tls: TLS?
+    /// Heartbeat interval proposed to the broker; `.zero` disables heartbeats. Defaults to 30 s.
+    public var heartbeat: Duration = .seconds(30)
+    /// Connection name shown by the management UI and `rabbitmqctl list_connections`. Defaults to `nil`.
+    public var connectionName: String?
+    /// Largest frame size proposed to the broker. Defaults to `131072`.
+    public var frameMax: Int = 131_072
+    /// Time allowed for the TCP connect and, separately, for the AMQP handshake. Defaults to 5 s.
+    public var connectTimeout: Duration = .seconds(5)
+    /// Time allowed for a synchronous broker operation (declare, bind, consume…). Defaults to 30 s.
+    public var operationTimeout: Duration = .seconds(30)
+    /// Most published messages awaiting a publisher confirm at once; further publishes wait
+    /// their turn on the connection's thread. Defaults to `1000`.
+    public var publishWindow: Int = 1000
+    /// Reconnect policy. Defaults to ``Reconnect/init(enabled:initialDelay:maximumDelay:)``.
+    public var reconnect = Reconnect()
+
+    /// Creates a configuration from its parts.
+    public init(host: String = "127.0.0.1", port: Int? = nil, virtualHost: String = "/",
+                username: String = "guest", password: String = "guest", tls: TLS? = nil) {
+        self.host = host
+        self.port = port ?? (tls == nil ? 5672 : 5671)
+        self.virtualHost = virtualHost
+        self.username = username
+        self.password = password
+        self.tls = tls
+    }
+
+    /// Parses `amqp://user:pass@host:port/vhost` or `amqps://…`.
+    ///
+    /// User, password and virtual host are percent-decoded (`%2F` is `/`, so the default virtual
+    /// host is written `amqp://host/%2F`; an empty path also means `/`). Query parameters
+    /// understood: `heartbeat` (seconds), `connection_timeout` (milliseconds), `frame_max`,
+    /// `connection_name`, and for TLS `cacertfile`, `certfile`, `keyfile`, `verify`
+    /// (`verify_peer` or `verify_none`).
+    ///
+    /// - Throws: ``AMQPError`` with code ``AMQPError/Code/invalidConfiguration``.
+    public init(url: String) throws(AMQPError) {
+        self = try URLParser.parse(url)
+    }
+
+    /// Reads ``environmentKey`` from `environment`, falling back to ``defaultURL``.
+    public init(environment: [String: String]) throws(AMQPError) {
+        try self.init(url: environment[Self.environmentKey] ?? Self.defaultURL)
+    }
+
+    /// The URL without the password, e.g. `amqp://hindsight@127.0.0.1:5673/hindsight`.
+    public var redactedURL: String {
+        let scheme = tls == nil ? "amqp" : "amqps"
+        let vhost = virtualHost == "/" ? "%2F" : URLParser.percentEncode(virtualHost)
+        let hostPart = host.contains(":") ? "[\(host)]" : host
+        return "\(scheme)://\(URLParser.percentEncode(username))@\(hostPart):\(port)/\(vhost)"
+    }
+
+    public var description: String {
+        var parts = ["url: \(redactedURL)", "heartbeat: \(heartbeat)", "frameMax: \(frameMax)",
+                     "connectTimeout: \(connectTimeout)"]
+        if let connectionName { parts.append("connectionName: \(connectionName)") }
+        if let tls {
+            parts.append("tls: verifyPeer=\(tls.verifyPeer) verifyHostname=\(tls.verifyHostname) ca=\(tls.caCertificatePath ?? "default")")
+        }
+        return "AMQPConfiguration(\(parts.joined(separator: ", ")))"
+    }
+}

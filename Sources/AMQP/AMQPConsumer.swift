@@ -1,0 +1,98 @@
+/// Deliveries from one queue, as an `AsyncSequence`.
+///
+/// Iterate it once — either element by element or through ``batches`` — and settle each
+/// delivery with ``ack(_:multiple:)``, ``nack(_:requeue:multiple:)`` or ``reject(_:requeue:)``.
+/// Settling is non-blocking: it queues the frame for the connection's thread.
+///
+/// ```swift
+/// for try await delivery in consumer {
+///     try handle(delivery)
+///     consumer.ack(delivery)
+/// }
+/// ```
+///
+/// After a reconnect the consumer resumes by itself. Deliveries received before the connection
+/// was lost can no longer be acknowledged (the broker redelivers them with `redelivered` set);
+/// settling them is a harmless no-op.
+public struct AMQPConsumer: AsyncSequence, Sendable {
+    public typealias Element = Delivery
+    public typealias Failure = any Error
+
+    /// The connection this consumer belongs to.
+    public let connection: AMQPConnection
+    /// The queue being consumed.
+    public let queue: String
+    let channel: UInt16
+    private let stream: AsyncThrowingStream<[Delivery], any Error>
+
+    init(connection: AMQPConnection, channel: UInt16, queue: String, stream: AsyncThrowingStream<[Delivery], any Error>) {
+        self.connection = connection
+        self.channel = channel
+        self.queue = queue
+        self.stream = stream
+    }
+
+    /// The deliveries in the arrays the connection thread produced them in (the cheapest way to
+    /// consume at high rates). Use instead of iterating the consumer itself, not both.
+    public var batches: AsyncThrowingStream<[Delivery], any Error> { stream }
+
+    /// Acknowledges a delivery (and, with `multiple`, every earlier one on this consumer).
+    public func ack(_ delivery: Delivery, multiple: Bool = false) {
+        settle(delivery.deliveryTag, multiple: multiple, .ack)
+    }
+
+    /// Negatively acknowledges; with `requeue: false` the message is dead-lettered (or dropped
+    /// when the queue has no dead-letter exchange).
+    public func nack(_ delivery: Delivery, requeue: Bool = true, multiple: Bool = false) {
+        settle(delivery.deliveryTag, multiple: multiple, .nack(requeue: requeue))
+    }
+
+    /// Rejects one delivery; with `requeue: false` it is dead-lettered or dropped.
+    public func reject(_ delivery: Delivery, requeue: Bool = false) {
+        settle(delivery.deliveryTag, multiple: false, .reject(requeue: requeue))
+    }
+
+    private func settle(_ tag: DeliveryTag, multiple: Bool, _ kind: Session.SettleKind) {
+        connection.core.submit { $0.settle(tag, multiple: multiple, kind: kind) }
+    }
+
+    /// Stops the broker from sending more (basic.cancel) and waits until it confirmed.
+    ///
+    /// Deliveries already sent still arrive before the sequence ends, and can still be
+    /// acknowledged: use this for a graceful shutdown (cancel → drain → ack → close).
+    public func cancel() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let accepted = connection.core.submit { session in
+                session.cancelConsumer(channel: channel, waiter: continuation)
+            }
+            if !accepted { continuation.resume() }
+        }
+    }
+
+    /// Cancels and closes the consumer's channel; unacknowledged deliveries return to the queue.
+    public func close() async {
+        _ = try? await connection.core.perform { $0.closeConsumerChannel(channel) }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: stream.makeAsyncIterator())
+    }
+
+    /// Yields the deliveries of each batch in order.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<[Delivery], any Error>.AsyncIterator
+        var buffer: [Delivery] = []
+        var index = 0
+
+        public mutating func next() async throws -> Delivery? {
+            if index < buffer.count {
+                defer { index += 1 }
+                return buffer[index]
+            }
+            guard let batch = try await base.next() else { return nil }
+            buffer = batch
+            index = 1
+            return batch.first
+        }
+    }
+}

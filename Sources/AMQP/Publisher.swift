@@ -1,0 +1,179 @@
+import CRabbitMQ
+
+/// A first-in first-out buffer with O(1) amortised removal at the front.
+struct FIFO<Element> {
+    private var storage: [Element] = []
+    private var head = 0
+
+    var isEmpty: Bool { head == storage.count }
+    var count: Int { storage.count - head }
+    var first: Element? { isEmpty ? nil : storage[head] }
+
+    subscript(offset: Int) -> Element {
+        get { storage[head + offset] }
+        set { storage[head + offset] = newValue }
+    }
+
+    mutating func append(_ e: Element) { storage.append(e) }
+
+    mutating func popFirst() -> Element? {
+        guard !isEmpty else { return nil }
+        defer {
+            head += 1
+            if head == storage.count {
+                storage.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 4096, head * 2 >= storage.count {
+                storage.removeFirst(head)
+                head = 0
+            }
+        }
+        return storage[head]
+    }
+
+    mutating func removeAll(where predicate: (Element) -> Bool) {
+        storage = storage[head...].filter { !predicate($0) }
+        head = 0
+    }
+
+    mutating func drain() -> [Element] {
+        defer { storage = []; head = 0 }
+        return Array(storage[head...])
+    }
+}
+
+/// One `publish`/`publishBatch` call: resumes its caller once every message is confirmed.
+final class PublishBatch {
+    private var remaining: Int
+    private var nacked = 0
+    private(set) var done = false
+    private let continuation: CheckedContinuation<Void, any Error>
+
+    init(count: Int, continuation: CheckedContinuation<Void, any Error>) {
+        self.remaining = count
+        self.continuation = continuation
+        if count == 0 { finish() }
+    }
+
+    func settle(ack: Bool) {
+        remaining -= 1
+        if !ack { nacked += 1 }
+        if remaining == 0 { finish() }
+    }
+
+    func fail(_ error: AMQPError) {
+        guard !done else { return }
+        done = true
+        continuation.resume(throwing: error)
+    }
+
+    private func finish() {
+        guard !done else { return }
+        done = true
+        if nacked > 0 {
+            continuation.resume(throwing: AMQPError(.publishNacked, "the broker rejected \(nacked) published message(s) (basic.nack) — a queue is full with overflow reject-publish, or the broker is short of resources; republish later"))
+        } else {
+            continuation.resume()
+        }
+    }
+}
+
+/// Publisher-confirm state of the publish channel: messages waiting to be written and the
+/// window of written-but-unconfirmed ones, in sequence-number order.
+final class Publisher {
+    struct Unconfirmed {
+        var seq: UInt64
+        var batch: PublishBatch
+        var confirmed = false
+    }
+
+    let window: Int
+    var open = false
+    var nextSeq: UInt64 = 1
+    var queued = FIFO<(AMQPMessage, PublishBatch)>()
+    var unconfirmed = FIFO<Unconfirmed>()
+
+    init(window: Int) { self.window = window }
+
+    var canSend: Bool { !queued.isEmpty && unconfirmed.count < window }
+
+    /// basic.ack / basic.nack with `multiple` honoured; out-of-order single confirms are allowed.
+    func confirm(upTo tag: UInt64, multiple: Bool, ack: Bool) {
+        if multiple {
+            while let first = unconfirmed.first, first.seq <= tag {
+                _ = unconfirmed.popFirst()
+                if !first.confirmed { first.batch.settle(ack: ack) }
+            }
+            return
+        }
+        guard let first = unconfirmed.first, tag >= first.seq else { return }
+        let index = Int(tag - first.seq)
+        guard index < unconfirmed.count, !unconfirmed[index].confirmed else { return }
+        unconfirmed[index].confirmed = true
+        unconfirmed[index].batch.settle(ack: ack)
+        while let head = unconfirmed.first, head.confirmed { _ = unconfirmed.popFirst() }
+    }
+
+    /// The connection died: every outcome is unknown, so every waiting caller fails.
+    func fail(_ error: AMQPError) {
+        open = false
+        for entry in unconfirmed.drain() { entry.batch.fail(error) }
+        for (_, batch) in queued.drain() { batch.fail(error) }
+    }
+
+    /// The broker closed the publish channel (e.g. unknown exchange): fail the batches that had
+    /// messages in flight; other queued batches go out on a fresh channel.
+    func channelClosed(_ error: AMQPError) {
+        open = false
+        for entry in unconfirmed.drain() { entry.batch.fail(error) }
+        queued.removeAll { $0.1.done }
+    }
+}
+
+extension Session {
+    func enqueuePublish(_ messages: [AMQPMessage], continuation: CheckedContinuation<Void, any Error>) {
+        do throws(AMQPError) {
+            _ = try requireConnected()
+        } catch {
+            continuation.resume(throwing: error)
+            return
+        }
+        let batch = PublishBatch(count: messages.count, continuation: continuation)
+        for message in messages { publisher.queued.append((message, batch)) }
+    }
+
+    /// Writes queued messages while the confirm window has room.
+    func pumpPublishes() {
+        guard publisher.canSend, let st = state else { return }
+        if !publisher.open {
+            _ = amqp_channel_open(st, Self.publishChannel)
+            do throws(AMQPError) {
+                try checkReply(channel: Self.publishChannel, "opening the publish channel")
+                _ = amqp_confirm_select(st, Self.publishChannel)
+                try checkReply(channel: Self.publishChannel, "enabling publisher confirms")
+            } catch {
+                publisher.fail(error)
+                return
+            }
+            publisher.open = true
+            publisher.nextSeq = 1
+        }
+        while publisher.unconfirmed.count < publisher.window, let (message, batch) = publisher.queued.popFirst() {
+            if batch.done { continue }
+            var props = arena.properties(message.properties)
+            let status = message.body.withUnsafeBytes { body in
+                amqp_basic_publish(st, Self.publishChannel, arena.bytes(message.exchange), arena.bytes(message.routingKey),
+                                   0, 0, &props, amqp_bytes_t(len: body.count, bytes: UnsafeMutableRawPointer(mutating: body.baseAddress)))
+            }
+            arena.reset()
+            guard status == AMQP_STATUS_OK.rawValue else {
+                let error = libraryError(status, "publishing")
+                batch.fail(error)
+                connectionLost(error)
+                return
+            }
+            publisher.unconfirmed.append(.init(seq: publisher.nextSeq, batch: batch))
+            publisher.nextSeq += 1
+        }
+    }
+}

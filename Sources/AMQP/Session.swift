@@ -1,0 +1,159 @@
+import CRabbitMQ
+import Logging
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The thread-confined side of a connection: owns the `amqp_connection_state_t` and every
+/// per-channel state. Created and used only on the connection's own thread.
+///
+/// The loop runs queued commands, writes pending publishes, reads every frame that is ready
+/// (bounded, so acks and publishes are not starved), hands deliveries to consumers in batches,
+/// then sleeps in `poll(2)` on the socket and the wake-up pipe. The poll timeout is only a
+/// heartbeat tick, a reconnect delay or an RPC deadline — never a busy wait.
+final class Session {
+    static let controlChannel: UInt16 = 1
+    static let publishChannel: UInt16 = 2
+    static let rpcChannel: UInt16 = 3
+    static let maxFramesPerTurn = 4096
+
+    let core: ConnectionCore
+    let config: AMQPConfiguration
+    var logger: Logger
+    let arena = Arena()
+
+    var state: amqp_connection_state_t?
+    var generation: UInt64 = 0
+    var closed = false
+    var heartbeatSeconds: Int = 0
+    var lastInbound = ContinuousClock.now
+    var reconnectAttempt = 0
+    var nextReconnect: ContinuousClock.Instant?
+
+    var controlOpen = false
+    var publisher: Publisher
+    var rpc: RPCChannel?
+    var receivers: [UInt16: DeliveryReceiver] = [:]
+    var consumers: [UInt16: ConsumerChannel] = [:]
+    var nextChannel: UInt16 = 4
+    var freeChannels: [UInt16] = []
+    var topology: [TopologyRecord] = []
+
+    init(core: ConnectionCore) {
+        self.core = core
+        self.config = core.configuration
+        self.logger = core.logger
+        self.logger[metadataKey: "amqp.url"] = "\(config.redactedURL)"
+        self.publisher = Publisher(window: max(1, config.publishWindow))
+    }
+
+    func run(started: CheckedContinuation<Void, any Error>) {
+        do {
+            try establish()
+            started.resume()
+        } catch {
+            started.resume(throwing: error)
+            shutdown()
+            return
+        }
+        while !closed {
+            turn()
+        }
+        shutdown()
+    }
+
+    private func turn() {
+        for command in core.takeCommands() {
+            command(self)
+        }
+        guard !closed else { return }
+        if state != nil {
+            pumpPublishes()
+            drainFrames()
+            flushConsumers()
+            expireCalls(now: .now)
+            checkHeartbeat()
+        } else if let due = nextReconnect, due <= .now {
+            reconnect()
+        }
+        if closed || core.hasCommands || publisher.canSend { return }
+        if let st = state, amqp_frames_enqueued(st) != 0 || amqp_data_in_buffer(st) != 0 { return }
+        waitForActivity()
+    }
+
+    private func waitForActivity() {
+        var fds = [pollfd(fd: core.wakeRead, events: Int16(POLLIN), revents: 0)]
+        if let st = state {
+            fds.append(pollfd(fd: amqp_get_sockfd(st), events: Int16(POLLIN), revents: 0))
+        }
+        let result = poll(&fds, nfds_t(fds.count), pollTimeoutMilliseconds())
+        if result > 0, fds.count > 1, fds[1].revents != 0 {
+            lastInbound = .now
+        }
+    }
+
+    private func pollTimeoutMilliseconds() -> Int32 {
+        var deadlines: [ContinuousClock.Instant] = []
+        if state != nil {
+            if heartbeatSeconds > 0 { deadlines.append(.now + .milliseconds(heartbeatSeconds * 500)) }
+            if let d = rpc?.nextDeadline { deadlines.append(d) }
+        } else if let d = nextReconnect {
+            deadlines.append(d)
+        }
+        guard let first = deadlines.min() else { return -1 }
+        let ms = (first - .now).milliseconds + 1
+        return Int32(clamping: max(0, ms))
+    }
+
+    /// rabbitmq-c only detects a silent broker inside blocking waits; we read with zero timeouts,
+    /// so we enforce the two-missed-heartbeats rule ourselves.
+    private func checkHeartbeat() {
+        guard heartbeatSeconds > 0, state != nil else { return }
+        if ContinuousClock.now - lastInbound > .seconds(heartbeatSeconds * 2) {
+            connectionLost(AMQPError(.timeout, "no data or heartbeat from \(config.redactedURL) for \(heartbeatSeconds * 2) s — the broker or network is unresponsive; reconnecting"))
+        }
+    }
+
+    /// Throws unless the connection is up; every command starts with this.
+    func requireConnected() throws(AMQPError) -> amqp_connection_state_t {
+        if closed { throw core.closedError }
+        guard let st = state else {
+            throw AMQPError(.connectionClosed, "the connection to \(config.redactedURL) is lost and reconnecting (attempt \(reconnectAttempt)) — retry the operation")
+        }
+        return st
+    }
+
+    func allocateChannel() -> UInt16 {
+        if let c = freeChannels.popLast() { return c }
+        defer { nextChannel &+= 1 }
+        return nextChannel
+    }
+
+    /// Closes the connection on the application's request (runs as a command).
+    func close() {
+        guard !closed else { return }
+        closed = true
+        failEverything(core.closedError, finishConsumers: true)
+        if let st = state {
+            _ = amqp_connection_close(st, AMQP_REPLY_SUCCESS)
+            amqp_destroy_connection(st)
+            state = nil
+        }
+        logger.info("amqp.connection.closed")
+    }
+
+    private func shutdown() {
+        closed = true
+        if let st = state {
+            _ = amqp_connection_close(st, AMQP_REPLY_SUCCESS)
+            amqp_destroy_connection(st)
+            state = nil
+        }
+        for command in core.markClosed() {
+            command(self)
+        }
+        failEverything(core.closedError, finishConsumers: true)
+    }
+}
