@@ -113,6 +113,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
             return StoreError(.timeout, "connecting to PostgreSQL at \(server) timed out: check the host and port, and that the server is running (scripts/services up)", underlying: error)
         case .connectionError:
             let why = lower.contains("refused") ? "connection refused"
+                : lower.contains("reset") ? "connection reset: is this PostgreSQL's port?"
                 : (lower.contains("resolve") || lower.contains("dns") ? "host name not found" : "cannot connect")
             return StoreError(.unreachable, "PostgreSQL at \(server) is unreachable (\(why)): start it with scripts/services up, or fix host/port in HINDSIGHT_DATABASE_URL / --database-url", underlying: error)
         case .sslUnsupported:

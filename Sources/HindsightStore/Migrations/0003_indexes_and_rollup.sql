@@ -3,13 +3,13 @@
 
 -- executions by domain, newest first; domain statistics over a window (index-only for status/duration).
 CREATE INDEX executions_domain_started_idx
-    ON hindsight.executions (domain, started_at DESC) INCLUDE (status, duration_s);
+    ON hindsight.executions (domain, started_at DESC NULLS LAST) INCLUDE (status, duration_s);
 -- recent executions by time range (any status).
 CREATE INDEX executions_started_idx
     ON hindsight.executions (started_at DESC);
 -- executions by status (newest first), and recent executions with a status.
 CREATE INDEX executions_status_started_idx
-    ON hindsight.executions (status, started_at DESC);
+    ON hindsight.executions (status, started_at DESC NULLS LAST);
 
 CREATE TABLE hindsight.domain_daily_stats (
     domain      text   NOT NULL,

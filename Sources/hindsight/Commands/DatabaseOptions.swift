@@ -35,6 +35,9 @@ func withDatabase<Result: Sendable>(
         return try await StoreConnection.withClient(url, logger: logger, body)
     } catch let error as StoreError {
         FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        if ProcessInfo.processInfo.environment["HINDSIGHT_DEBUG_ERRORS"] != nil {
+            FileHandle.standardError.write(Data("debug: \(String(reflecting: error))\n".utf8))
+        }
         throw ExitCode.failure
     }
 }
