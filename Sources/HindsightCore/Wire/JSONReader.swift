@@ -46,12 +46,70 @@ struct NumberToken {
 
     /// The nearest `Double` (infinite when the literal overflows).
     var doubleValue: Double {
-        if isIntegerLiteral, bytes.count <= 15 {
-            var v: Int64 = 0
-            for b in bytes where b != 0x2D { v = v * 10 + Int64(b - 0x30) }
-            return Double(bytes[0] == 0x2D ? -v : v)
+        fastDoubleValue ?? Double(String(decoding: bytes, as: UTF8.self)) ?? .nan
+    }
+
+    /// Exact powers of ten representable in a `Double`.
+    private static let powersOfTen: [Double] = (0...22).map { exponent in
+        (0..<exponent).reduce(1.0) { value, _ in value * 10 }
+    }
+
+    /// Clinger's fast path: at most 15 significant digits and a decimal exponent within ±22 make both
+    /// operands exact, so one IEEE multiplication or division gives the correctly rounded result
+    /// (what `Double(String)` returns) without allocating. Nil when the literal needs the slow path.
+    private var fastDoubleValue: Double? {
+        var mantissa: Int64 = 0
+        var digits = 0
+        var exponent = 0
+        var i = 0
+        let negative = bytes[0] == 0x2D
+        if negative { i = 1 }
+        var leading = true
+        while i < bytes.count, bytes[i] &- 0x30 < 10 {
+            let d = bytes[i] - 0x30
+            if !(leading && d == 0) {
+                leading = false
+                digits += 1
+                mantissa = mantissa * 10 + Int64(d)
+            }
+            i += 1
+            if digits > 15 { return nil }
         }
-        return Double(String(decoding: bytes, as: UTF8.self)) ?? .nan
+        if i < bytes.count, bytes[i] == 0x2E {
+            i += 1
+            while i < bytes.count, bytes[i] &- 0x30 < 10 {
+                let d = bytes[i] - 0x30
+                if !(leading && d == 0) {
+                    leading = false
+                    digits += 1
+                    mantissa = mantissa * 10 + Int64(d)
+                }
+                exponent -= 1
+                i += 1
+                if digits > 15 { return nil }
+            }
+        }
+        if i < bytes.count {  // exponent part
+            i += 1
+            var expNegative = false
+            if bytes[i] == 0x2B || bytes[i] == 0x2D {
+                expNegative = bytes[i] == 0x2D
+                i += 1
+            }
+            var e = 0
+            while i < bytes.count {
+                e = e * 10 + Int(bytes[i] - 0x30)
+                if e > 400 { return nil }
+                i += 1
+            }
+            exponent += expNegative ? -e : e
+        }
+        var value = Double(mantissa)
+        if mantissa != 0 {
+            guard exponent >= -22, exponent <= 22 else { return nil }
+            value = exponent < 0 ? value / Self.powersOfTen[-exponent] : value * Self.powersOfTen[exponent]
+        }
+        return negative ? -value : value
     }
 }
 

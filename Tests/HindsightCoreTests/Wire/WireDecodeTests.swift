@@ -141,4 +141,25 @@ struct WireDecodeTests {
         let viaNonContiguous = try WireFormat.decode(bytes.lazy.map { $0 }, now: F.now)
         #expect(viaArray == viaData && viaData == viaRaw && viaRaw == viaNonContiguous)
     }
+
+    @Test("numbers decode exactly as Double(String) does")
+    func numbers() throws {
+        var g = WireRoundTripTests.Generator(state: 99)
+        var literals = ["0", "-0", "0.0", "1e0", "0.1", "83.25", "1e22", "1e23", "123456789012345.6",
+                        "1234567890123456789", "0.000001", "1E-7", "5e-324", "1.7976931348623157e308",
+                        "9007199254740993", "0.30000000000000004", "2.5E+3", "100e-2"]
+        for _ in 0..<2000 {
+            let mantissa = UInt64.random(in: 0...UInt64(1) << 60, using: &g)
+            let scale = Int.random(in: 0...20, using: &g)
+            var digits = String(mantissa)
+            if scale > 0, scale < digits.count { digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale)) }
+            literals.append(digits + (Bool.random(using: &g) ? "e\(Int.random(in: -30...30, using: &g))" : ""))
+        }
+        for literal in literals {
+            let body = F.toolUsed(1).replacingOccurrences(of: "1.5", with: literal)
+            let decoded = try #require(try F.decode(body).first?.payload.durationMs)
+            let expected = try #require(Double(literal))
+            #expect(decoded.bitPattern == expected.bitPattern, "\(literal)")
+        }
+    }
 }
