@@ -78,7 +78,9 @@ extension WireDecoder {
                 }
                 let b = try reader.peek()
                 if b == 0x2D || b &- 0x30 < 10 {
-                    if case .value(1) = try reader.readNumber().integerValue { f.schema = .one } else { f.schema = .other }
+                    let isOne: Bool
+                    if case .value(1) = try reader.readNumber().integerValue { isOne = true } else { isOne = false }
+                    f.schema = isOne ? .one : .other
                 } else {
                     try reader.skipValue(depth: depth)
                     f.schema = .other

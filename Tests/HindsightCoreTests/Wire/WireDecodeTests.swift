@@ -152,7 +152,9 @@ struct WireDecodeTests {
             let mantissa = UInt64.random(in: 0...UInt64(1) << 60, using: &g)
             let scale = Int.random(in: 0...20, using: &g)
             var digits = String(mantissa)
-            if scale > 0, scale < digits.count { digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale)) }
+            if scale > 0, scale < digits.count {
+                digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+            }
             literals.append(digits + (Bool.random(using: &g) ? "e\(Int.random(in: -30...30, using: &g))" : ""))
         }
         for literal in literals {

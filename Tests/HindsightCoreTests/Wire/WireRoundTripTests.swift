@@ -35,7 +35,9 @@ struct WireRoundTripTests {
         var p = EventPayload()
         let maybe = { (g: inout Generator) in Bool.random(using: &g) }
         if maybe(&g) { p.goal = randomText(&g, max: 40) }
-        if maybe(&g) { p.plan = (0..<Int.random(in: 0...5, using: &g)).map { _ in randomText(&g, max: 9, names: true) } }
+        if maybe(&g) {
+            p.plan = (0..<Int.random(in: 0...5, using: &g)).map { _ in randomText(&g, max: 9, names: true) }
+        }
         if maybe(&g) { p.estimatedDurationSeconds = Double(Int.random(in: 0...1_000_000, using: &g)) / 7 }
         if maybe(&g) || type == .toolUsed { p.tool = randomText(&g, max: 20, names: true) }
         if maybe(&g) || type == .toolUsed { p.durationMs = Double.random(in: 0...1e7, using: &g) }
@@ -43,8 +45,12 @@ struct WireRoundTripTests {
         if maybe(&g) || type == .error { p.message = randomText(&g, max: 60) }
         if maybe(&g) { p.fatal = maybe(&g) }
         if maybe(&g) || type == .phaseCompleted { p.success = maybe(&g) }
-        if maybe(&g) || type == .recoveryAttempted { p.strategy = EventPayload.strategies.sorted().randomElement(using: &g) }
-        if maybe(&g) || type == .executionCompleted { p.status = EventPayload.statuses.sorted().randomElement(using: &g) }
+        if maybe(&g) || type == .recoveryAttempted {
+            p.strategy = EventPayload.strategies.sorted().randomElement(using: &g)
+        }
+        if maybe(&g) || type == .executionCompleted {
+            p.status = EventPayload.statuses.sorted().randomElement(using: &g)
+        }
         if maybe(&g) { p.result = randomText(&g, max: 30) }
         let needsPhase = type == .phaseStarted || type == .phaseCompleted
         return WireEvent(
@@ -83,7 +89,8 @@ struct WireRoundTripTests {
             """)
         var e = F.sampleEvent()
         e.payload = EventPayload(durationMs: .nan)
-        #expect(String(decoding: WireFormat.encode(e), as: UTF8.self).hasSuffix("\"data\":{\"duration_ms\":null}}"))
+        #expect(String(decoding: WireFormat.encode(e), as: UTF8.self)
+                    .hasSuffix("\"data\":{\"duration_ms\":null}}"))
         e.payload = EventPayload(durationMs: -0.0, message: "\u{0}\u{1F}\"\\")
         #expect(String(decoding: WireFormat.encode(e), as: UTF8.self)
                     .hasSuffix("{\"duration_ms\":-0,\"message\":\"\\u0000\\u001f\\\"\\\\\"}}"))
