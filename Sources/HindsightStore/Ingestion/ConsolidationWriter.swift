@@ -4,7 +4,6 @@ public import PostgresNIO
 import Synchronization
 import Foundation
 
-public import struct Foundation.UUID
 
 /// Writes a batch of events in one transaction: raw events first (deduplicated on their key), then the
 /// consolidated rows, computed only from the events that were really new.

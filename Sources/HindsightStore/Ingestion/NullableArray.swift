@@ -1,5 +1,5 @@
 import NIOCore
-public import PostgresNIO
+package import PostgresNIO
 
 /// A one-dimensional PostgreSQL array whose elements may be NULL.
 ///

@@ -18,9 +18,9 @@ final class DeliveryInbox: Sendable {
 
     var count: Int { state.withLock { $0.deliveries.count - $0.head } }
 
-    func append(_ delivery: Delivery) {
+    func append(contentsOf deliveries: [Delivery]) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.deliveries.append(delivery)
+            state.deliveries.append(contentsOf: deliveries)
             defer { state.waiter = nil }
             return state.waiter
         }

@@ -25,7 +25,7 @@ struct EventBatch {
     private(set) var accepted: [Accepted] = []
     private(set) var rejected: [Rejected] = []
     private(set) var bytes = 0
-    private(set) var lastTag: DeliveryTag?
+    private(set) var lastDelivery: Delivery?
 
     var messageCount: Int { accepted.count + rejected.count }
     var isEmpty: Bool { messageCount == 0 }
@@ -33,7 +33,7 @@ struct EventBatch {
     /// Decodes `delivery` and adds it to the batch.
     mutating func add(_ delivery: Delivery, limits: WireLimits, now: Int64) {
         bytes += delivery.body.count
-        lastTag = delivery.deliveryTag
+        lastDelivery = delivery
         let schemaHeader = Self.schemaHeader(of: delivery)
         switch schemaHeader {
         case .invalid(let text):

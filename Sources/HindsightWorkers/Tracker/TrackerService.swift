@@ -1,8 +1,9 @@
 public import AMQP
-import HindsightCore
+public import HindsightCore
 public import HindsightStore
 public import Logging
-import ServiceLifecycle
+import Metrics
+public import ServiceLifecycle
 import Synchronization
 
 import struct Foundation.Date
@@ -54,38 +55,55 @@ public final class TrackerService: Service {
         publishConfiguration.connectionName = (amqp.connectionName ?? "hindsight-tracker") + "-publish"
 
         let consumerConnection = try await AMQPConnection.connect(consumeConfiguration, logger: logger)
-        defer { consumerConnection.close() }
-        let publisher = try await AMQPConnection.connect(publishConfiguration, logger: logger)
-        defer { publisher.close() }
+        let publisher: AMQPConnection
+        do {
+            publisher = try await AMQPConnection.connect(publishConfiguration, logger: logger)
+        } catch {
+            await consumerConnection.close()
+            throw error
+        }
+        do {
+            try await consumeUntilShutdown(consumerConnection: consumerConnection, publisher: publisher)
+        } catch {
+            await consumerConnection.close()
+            await publisher.close()
+            throw error
+        }
+        await consumerConnection.close()
+        await publisher.close()
+        logger.info("tracker stopped")
+    }
+
+    private func consumeUntilShutdown(consumerConnection: AMQPConnection, publisher: AMQPConnection) async throws {
         if configuration.declareTopology {
             try await Topology.declareTracker(on: consumerConnection, queue: configuration.queue)
         }
-        let consumer = try await consumerConnection.consume(queue: configuration.queue, prefetch: configuration.prefetch)
+        let consumer = try await consumerConnection.consume(
+            queue: configuration.queue, prefetch: UInt16(clamping: configuration.prefetch))
         health.set("amqp", .up)
         logger.info("tracker consuming", metadata: ["amqp.queue": "\(configuration.queue)", "config": "\(configuration)"])
 
         let inbox = DeliveryInbox()
-        let stopping = Atomic<Bool>(false)
+        let stopping = StopFlag()
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask {
                     defer { inbox.finish() }
-                    for try await delivery in consumer {
-                        inbox.append(delivery)
+                    for try await deliveries in consumer.batches {
+                        inbox.append(contentsOf: deliveries)
                     }
                 }
                 try await self.commitLoop(inbox: inbox, consumer: consumer, publisher: publisher, stopping: stopping)
             }
         } onGracefulShutdown: {
             // Stop new deliveries; what was delivered is still committed and acknowledged.
-            stopping.store(true, ordering: .relaxed)
-            consumer.cancel()
+            stopping.set()
+            Task { await consumer.cancel() }
         }
-        logger.info("tracker stopped")
     }
 
     private func commitLoop(
-        inbox: DeliveryInbox, consumer: AMQPConsumer, publisher: AMQPConnection, stopping: borrowing Atomic<Bool>
+        inbox: DeliveryInbox, consumer: AMQPConsumer, publisher: AMQPConnection, stopping: StopFlag
     ) async throws {
         while let deliveries = await inbox.take(
             maxMessages: configuration.batchMessages, maxBytes: configuration.batchBytes,
@@ -106,21 +124,21 @@ public final class TrackerService: Service {
                 return
             }
             try await deadLetter(batch.rejected, via: publisher)
-            if let lastTag = batch.lastTag {
-                try await consumer.ack(lastTag, multiple: true)
+            if let last = batch.lastDelivery {
+                consumer.ack(last, multiple: true)
             }
         }
     }
 
     /// Writes the batch, retrying while the failure is transient. Returns false when shutdown interrupted
     /// the retries (nothing acknowledged then).
-    private func store(_ batch: inout EventBatch, stopping: borrowing Atomic<Bool>) async throws -> Bool {
+    private func store(_ batch: inout EventBatch, stopping: StopFlag) async throws -> Bool {
         var backoff = configuration.initialBackoff
         while true {
             do {
                 let started = ContinuousClock.now
                 let outcome = try await writer.write(batch.events)
-                metrics.commitLatency.recordInterval(since: started)
+                metrics.commitLatency.record(duration: ContinuousClock.now - started)
                 metrics.eventsStored.increment(by: outcome.stored)
                 metrics.eventsDuplicate.increment(by: outcome.duplicates)
                 metrics.batchesCommitted.increment()
@@ -141,7 +159,7 @@ public final class TrackerService: Service {
                     logger.warning("batch not committed, retrying", metadata: [
                         "error.reason": "\(reason)", "batch.size": "\(batch.messageCount)",
                         "retry.in": "\(backoff)"])
-                    if stopping.load(ordering: .relaxed) { return false }
+                    if stopping.isSet { return false }
                     try await Task.sleep(for: backoff)
                     backoff = min(backoff * 2, configuration.maxBackoff)
                 }
@@ -188,4 +206,16 @@ extension Metrics.Timer {
     fileprivate func recordMicroseconds(_ micros: Int64) {
         recordNanoseconds(micros * 1000)
     }
+
+    fileprivate func record(duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Set once when graceful shutdown begins.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }

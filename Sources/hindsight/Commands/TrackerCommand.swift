@@ -1,0 +1,59 @@
+import AMQP
+import ArgumentParser
+import HindsightStore
+import HindsightWorkers
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import UnixSignals
+
+import class Foundation.ProcessInfo
+
+/// `hindsight tracker`: consume events, store them exactly once, acknowledge after commit.
+struct TrackerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracker",
+        abstract: "Consume execution events and store them in PostgreSQL (settings: HINDSIGHT_TRACKER_*).")
+
+    @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var observability: ObservabilityOptions
+
+    func run() async throws {
+        let registry = Bootstrap.run()
+        let logger = Logger(label: "hindsight.tracker")
+        let database = try connection.database()
+        let amqp = try connection.amqp(connectionName: "hindsight-tracker")
+        let configuration: TrackerService.Configuration
+        do {
+            configuration = try TrackerService.Configuration(
+                environment: EnvironmentReader(values: ProcessInfo.processInfo.environment))
+        } catch {
+            throw ExitMessage.line(for: error)
+        }
+        logger.info("starting tracker", metadata: [
+            "amqp.url": "\(amqp)", "db.url": "\(database)", "config": "\(configuration)"])
+        do {
+            try await StoreConnection.check(database, logger: logger)
+        } catch {
+            throw ExitMessage.line(for: error, database: database)
+        }
+
+        let postgres = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+        let health = HealthState()
+        let tracker = TrackerService(
+            configuration: configuration, amqp: amqp,
+            writer: ConsolidationWriter(client: postgres, logger: logger), health: health, logger: logger)
+        let server = ObservabilityServer(
+            configuration: try observability.configuration(), registry: registry, health: health, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: postgres), .init(service: tracker), .init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            throw ExitMessage.line(for: error, database: database)
+        }
+    }
+}
