@@ -58,21 +58,28 @@ public enum FailureClassifier {
     static func words(_ text: String, splitCamelCase: Bool) -> [String] {
         var result: [String] = []
         var current: [UInt8] = []
-        var previousWasLower = false
+        var previousWasLower = false, previousWasUpper = false
         func flush() {
             if !current.isEmpty { result.append(String(decoding: current, as: UTF8.self)) }
             current.removeAll(keepingCapacity: true)
         }
-        for byte in text.utf8 {
+        let bytes = Array(text.utf8)
+        for (i, byte) in bytes.enumerated() {
             let isUpper = byte >= 65 && byte <= 90, isLower = byte >= 97 && byte <= 122, isDigit = byte >= 48 && byte <= 57
             guard isUpper || isLower || isDigit else {
                 flush()
                 previousWasLower = false
+                previousWasUpper = false
                 continue
             }
-            if splitCamelCase, isUpper, previousWasLower { flush() }
+            if splitCamelCase, isUpper {
+                // "FileNot" splits before N; "JSONDecode" splits before D (an acronym ends where a word starts)
+                let nextIsLower = i + 1 < bytes.count && bytes[i + 1] >= 97 && bytes[i + 1] <= 122
+                if previousWasLower || (previousWasUpper && nextIsLower) { flush() }
+            }
             current.append(isUpper ? byte + 32 : byte)
             previousWasLower = isLower || isDigit
+            previousWasUpper = isUpper
         }
         flush()
         return result
