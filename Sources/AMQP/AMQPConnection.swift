@@ -44,9 +44,16 @@ public final class AMQPConnection: Sendable {
     /// `true` while the connection is up (`false` while reconnecting and after ``close()``).
     public var isConnected: Bool { core.isConnected }
 
-    /// Closes the connection: consumers finish, pending publishes and calls fail with
-    /// ``AMQPError/Code/connectionClosed``. Calling it again does nothing.
-    public func close() async {
+    /// Closes the connection without waiting: consumers finish, pending publishes and calls fail
+    /// with ``AMQPError/Code/connectionClosed``. Commands queued before it (acks, publishes) are
+    /// still executed first. Calling it again does nothing. Usable from `defer` and from
+    /// graceful-shutdown handlers.
+    public func close() {
+        core.submit { $0.close() }
+    }
+
+    /// Closes the connection and waits until the broker acknowledged the close.
+    public func closeAndWait() async {
         _ = try? await core.perform { $0.close() }
     }
 

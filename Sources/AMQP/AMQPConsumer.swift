@@ -38,13 +38,23 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
 
     /// Acknowledges a delivery (and, with `multiple`, every earlier one on this consumer).
     public func ack(_ delivery: Delivery, multiple: Bool = false) {
-        settle(delivery.deliveryTag, multiple: multiple, .ack)
+        ack(delivery.deliveryTag, multiple: multiple)
+    }
+
+    /// Acknowledges by tag; with `multiple`, every delivery up to and including it.
+    public func ack(_ tag: DeliveryTag, multiple: Bool = false) {
+        settle(tag, multiple: multiple, .ack)
     }
 
     /// Negatively acknowledges; with `requeue: false` the message is dead-lettered (or dropped
     /// when the queue has no dead-letter exchange).
     public func nack(_ delivery: Delivery, requeue: Bool = true, multiple: Bool = false) {
-        settle(delivery.deliveryTag, multiple: multiple, .nack(requeue: requeue))
+        nack(delivery.deliveryTag, requeue: requeue, multiple: multiple)
+    }
+
+    /// Negatively acknowledges by tag; see ``nack(_:requeue:multiple:)-(Delivery,_,_)``.
+    public func nack(_ tag: DeliveryTag, requeue: Bool = true, multiple: Bool = false) {
+        settle(tag, multiple: multiple, .nack(requeue: requeue))
     }
 
     /// Rejects one delivery; with `requeue: false` it is dead-lettered or dropped.
@@ -56,11 +66,17 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
         connection.core.submit { $0.settle(tag, multiple: multiple, kind: kind) }
     }
 
-    /// Stops the broker from sending more (basic.cancel) and waits until it confirmed.
+    /// Asks the broker to stop sending (basic.cancel) and returns at once.
     ///
-    /// Deliveries already sent still arrive before the sequence ends, and can still be
-    /// acknowledged: use this for a graceful shutdown (cancel → drain → ack → close).
-    public func cancel() async {
+    /// Deliveries already sent still arrive, then the sequence ends; they can still be
+    /// acknowledged. This is the graceful shutdown path (cancel → drain → ack → close), and it
+    /// can be called from a synchronous graceful-shutdown handler.
+    public func cancel() {
+        connection.core.submit { $0.cancelConsumer(channel: channel, waiter: nil) }
+    }
+
+    /// Like ``cancel()``, and waits until the broker confirmed the cancel.
+    public func cancelAndWait() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let accepted = connection.core.submit { session in
                 session.cancelConsumer(channel: channel, waiter: continuation)
@@ -69,9 +85,9 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
         }
     }
 
-    /// Cancels and closes the consumer's channel; unacknowledged deliveries return to the queue.
-    public func close() async {
-        _ = try? await connection.core.perform { $0.closeConsumerChannel(channel) }
+    /// Closes the consumer's channel; unacknowledged deliveries return to the queue.
+    public func close() {
+        connection.core.submit { $0.closeConsumerChannel(channel) }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
@@ -85,11 +101,15 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
         var index = 0
 
         public mutating func next() async throws -> Delivery? {
+            try await next(isolation: nil)
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> Delivery? {
             if index < buffer.count {
                 defer { index += 1 }
                 return buffer[index]
             }
-            guard let batch = try await base.next() else { return nil }
+            guard let batch = try await base.next(isolation: actor) else { return nil }
             buffer = batch
             index = 1
             return batch.first

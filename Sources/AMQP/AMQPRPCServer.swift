@@ -37,7 +37,7 @@ public struct AMQPRPCServer: Sendable {
                 }
             }
         } onCancel: {
-            Task { await consumer.cancel() }
+            consumer.cancel()
         }
     }
 

@@ -75,8 +75,7 @@ extension Session {
             return AMQPError(.timeout, "connecting to \(url) timed out after \(config.connectTimeout) — check the host and port in HINDSIGHT_AMQP_URL and that no firewall drops the traffic")
         case AMQP_STATUS_HOSTNAME_RESOLUTION_FAILED.rawValue:
             return AMQPError(.connectionRefused, "cannot resolve host '\(config.host)' of \(url) — fix the host in HINDSIGHT_AMQP_URL")
-        case AMQP_STATUS_SSL_ERROR.rawValue...AMQP_STATUS_SSL_CONNECTION_FAILED.rawValue where config.tls != nil,
-             AMQP_STATUS_SSL_SET_ENGINE_FAILED.rawValue:
+        case let s where s <= AMQP_STATUS_SSL_ERROR.rawValue && s > _AMQP_STATUS_SSL_NEXT_VALUE.rawValue:
             return AMQPError(.tlsFailed, "TLS handshake with \(url) failed (\(text)) — check the CA file, certificate names and that the port speaks TLS")
         default:
             return AMQPError(.connectionRefused, "cannot connect to \(url) (\(text)) — is RabbitMQ running? start it with `scripts/services up` or fix HINDSIGHT_AMQP_URL")

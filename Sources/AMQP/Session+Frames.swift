@@ -140,7 +140,7 @@ extension Session {
         case HS_CONNECTION_CLOSE:
             let close = decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
             let error = AMQPError.fromReply(code: close.reply_code, text: String(amqp: close.reply_text),
-                                            context: "the connection")
+                                            context: "the connection to \(config.redactedURL)")
             _ = hs_amqp_send_close_ok(st, 0)
             connectionLost(error)
         case HS_CONNECTION_BLOCKED:
