@@ -2,6 +2,9 @@ import ArgumentParser
 
 /// The registered subcommands (one list, so adding a command touches one line).
 enum HindsightSubcommands {
-    static let all: [any ParsableCommand.Type] = [TrackerCommand.self, SimulateCommand.self, Bench.self]
-    static let bench: [any ParsableCommand.Type] = []
+    static let all: [any ParsableCommand.Type] = [
+        MigrateCommand.self, TrackerCommand.self, SimulateCommand.self, QueryCommand.self, RetentionCommand.self,
+        Bench.self,
+    ]
+    static let bench: [any ParsableCommand.Type] = [BenchQueries.self]
 }

@@ -67,7 +67,7 @@ public final class ConsolidationWriter: Sendable {
         let missing = knownDays.withLock { known in days.subtracting(known) }
         guard let low = missing.min(), let high = missing.max() else { return }
         try await client.query(
-            "SELECT hindsight.ensure_event_partitions(DATE '1970-01-01' + \(Int(low)), DATE '1970-01-01' + \(Int(high)))",
+            "SELECT hindsight.ensure_event_partitions(DATE '1970-01-01' + \(Int32(low))::integer, DATE '1970-01-01' + \(Int32(high))::integer)",
             logger: logger)
         knownDays.withLock { known in
             known.formUnion(missing)

@@ -22,7 +22,7 @@ enum StorageFailure {
             // 08 connection, 40 rollback (deadlock/serialization), 53 resources, 57 operator intervention,
             // and anything unexpected (a missing migration, a privilege): retrying loses nothing; the log
             // and the retry metric make it visible.
-            return .transient("SQLSTATE \(sqlState)")
+            return .transient("SQLSTATE \(sqlState): \(error.serverInfo?[.message] ?? "")")
         }
     }
 }
