@@ -21,6 +21,14 @@ public struct ConsolidatedExecution: Sendable, Equatable, Codable {
     public var recoveryCount = 0
     public var firstEventAtMicros: Int64
     public var lastEventAtMicros: Int64
+
+    /// A row with the given identity and event-time bounds; every other column at its default.
+    public init(executionID: UUID, domain: String, firstEventAtMicros: Int64, lastEventAtMicros: Int64) {
+        self.executionID = executionID
+        self.domain = domain
+        self.firstEventAtMicros = firstEventAtMicros
+        self.lastEventAtMicros = lastEventAtMicros
+    }
 }
 
 /// One consolidated `phases` row.
@@ -36,6 +44,12 @@ public struct ConsolidatedPhase: Sendable, Equatable, Codable {
     public var estimatedDurationSeconds: Double?
     public var retryCount = 0
     public var errorCount = 0
+
+    /// A row of `phase` in `executionID` with every other column at its default.
+    public init(executionID: UUID, phase: String) {
+        self.executionID = executionID
+        self.phase = phase
+    }
 }
 
 /// One consolidated `tool_usage` row.
@@ -44,6 +58,14 @@ public struct ConsolidatedTool: Sendable, Equatable, Codable {
     public var tool: String
     public var calls = 0
     public var totalMs = 0.0
+
+    /// A row of `tool` in `executionID`.
+    public init(executionID: UUID, tool: String, calls: Int = 0, totalMs: Double = 0) {
+        self.executionID = executionID
+        self.tool = tool
+        self.calls = calls
+        self.totalMs = totalMs
+    }
 }
 
 /// The consolidated rows in memory: the reference the SQL upserts must agree with.

@@ -10,6 +10,13 @@ enum StorageFailure {
     case rejectedData(sqlState: String)
 
     static func classify(_ error: any Error) -> StorageFailure {
+        if let wrapped = error as? PostgresTransactionError {
+            // The first error of the transaction is the cause; rollback errors follow from it.
+            if let cause = wrapped.beginError ?? wrapped.closureError ?? wrapped.commitError {
+                return classify(cause)
+            }
+            return .transient("transaction failed")
+        }
         guard let error = error as? PSQLError else { return .transient("\(type(of: error))") }
         guard let sqlState = error.serverInfo?[.sqlState] else {
             // No server answer: connection refused, closed, timed out.
