@@ -54,7 +54,8 @@ final class ConnectionCore: Sendable {
             let thread = Thread { [self] in
                 Session(core: self).run(started: started)
             }
-            thread.name = "amqp:\(configuration.connectionName ?? configuration.host)"
+            // Linux keeps 15 bytes of a thread name.
+            thread.name = String("amqp-\(configuration.connectionName ?? configuration.host)".utf8.prefix(15)) ?? "amqp"
             thread.stackSize = 1 << 20
             thread.start()
         }
