@@ -180,24 +180,30 @@ extension Dictionary where Key == String, Value == AMQPFieldValue {
 }
 
 extension AMQPProperties {
-    init(decoding c: amqp_basic_properties_t) {
+    /// Decodes properties; strings equal to those of `previous` are reused instead of allocated
+    /// (consecutive messages usually repeat their content type, app id, type…).
+    init(decoding c: amqp_basic_properties_t, previous: AMQPProperties? = nil) {
         let flags = c._flags
         func has(_ flag: Int32) -> Bool { flags & UInt32(flag) != 0 }
-        func str(_ flag: Int32, _ b: amqp_bytes_t) -> String? { has(flag) ? String(amqp: b) : nil }
+        func str(_ flag: Int32, _ b: amqp_bytes_t, _ old: KeyPath<AMQPProperties, String?>) -> String? {
+            guard has(flag) else { return nil }
+            if let reused = previous?[keyPath: old], reused.equals(amqp: b) { return reused }
+            return String(amqp: b)
+        }
         self.init(
-            contentType: str(AMQP_BASIC_CONTENT_TYPE_FLAG, c.content_type),
-            contentEncoding: str(AMQP_BASIC_CONTENT_ENCODING_FLAG, c.content_encoding),
+            contentType: str(AMQP_BASIC_CONTENT_TYPE_FLAG, c.content_type, \.contentType),
+            contentEncoding: str(AMQP_BASIC_CONTENT_ENCODING_FLAG, c.content_encoding, \.contentEncoding),
             headers: has(AMQP_BASIC_HEADERS_FLAG) ? AMQPTable(decoding: c.headers) : [:],
             deliveryMode: has(AMQP_BASIC_DELIVERY_MODE_FLAG) ? DeliveryMode(rawValue: c.delivery_mode) : nil,
             priority: has(AMQP_BASIC_PRIORITY_FLAG) ? c.priority : nil,
-            correlationID: str(AMQP_BASIC_CORRELATION_ID_FLAG, c.correlation_id),
-            replyTo: str(AMQP_BASIC_REPLY_TO_FLAG, c.reply_to),
-            expiration: str(AMQP_BASIC_EXPIRATION_FLAG, c.expiration),
-            messageID: str(AMQP_BASIC_MESSAGE_ID_FLAG, c.message_id),
+            correlationID: str(AMQP_BASIC_CORRELATION_ID_FLAG, c.correlation_id, \.correlationID),
+            replyTo: str(AMQP_BASIC_REPLY_TO_FLAG, c.reply_to, \.replyTo),
+            expiration: str(AMQP_BASIC_EXPIRATION_FLAG, c.expiration, \.expiration),
+            messageID: str(AMQP_BASIC_MESSAGE_ID_FLAG, c.message_id, \.messageID),
             timestamp: has(AMQP_BASIC_TIMESTAMP_FLAG) ? Date(timeIntervalSince1970: Double(c.timestamp)) : nil,
-            type: str(AMQP_BASIC_TYPE_FLAG, c.type),
-            userID: str(AMQP_BASIC_USER_ID_FLAG, c.user_id),
-            appID: str(AMQP_BASIC_APP_ID_FLAG, c.app_id))
+            type: str(AMQP_BASIC_TYPE_FLAG, c.type, \.type),
+            userID: str(AMQP_BASIC_USER_ID_FLAG, c.user_id, \.userID),
+            appID: str(AMQP_BASIC_APP_ID_FLAG, c.app_id, \.appID))
     }
 }
 

@@ -39,7 +39,7 @@ class DeliveryReceiver {
     func header(bodySize: UInt64, decoded: UnsafeMutableRawPointer?) {
         guard inProgress else { return }
         if let p = decoded?.assumingMemoryBound(to: amqp_basic_properties_t.self) {
-            properties = AMQPProperties(decoding: p.pointee)
+            properties = AMQPProperties(decoding: p.pointee, previous: properties)
         } else {
             properties = AMQPProperties(deliveryMode: nil)
         }
