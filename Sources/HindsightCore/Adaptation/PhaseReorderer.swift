@@ -9,18 +9,18 @@ public enum PhaseReorderer {
     /// The phases in the new order (always a permutation of `phases`).
     public static func reorder(_ phases: [PlanPhase], towards learned: [String]) -> [PlanPhase] {
         let n = phases.count
-        var index: [String: Int] = [:]
-        for (i, phase) in phases.enumerated() { index[phase.name] = i }
+        // Plans have at most ten phases: linear name lookups beat building dictionaries and sets.
+        func index(of name: String) -> Int? { phases.firstIndex { $0.name == name } }
         var rank = [Int](repeating: 0, count: n)
         for i in 0..<n { rank[i] = learned.count + i }
         for (position, name) in learned.enumerated() {
-            if let i = index[name], rank[i] >= learned.count { rank[i] = position }
+            if let i = index(of: name), rank[i] >= learned.count { rank[i] = position }
         }
         var pending = [Int](repeating: 0, count: n)
         var dependents = [[Int]](repeating: [], count: n)
-        for (i, phase) in phases.enumerated() {
-            for dependency in Set(phase.dependencies) {
-                guard let d = index[dependency], d != i else { continue }
+        for i in 0..<n {
+            for dependency in phases[i].dependencies {
+                guard let d = index(of: dependency), d != i, !dependents[d].contains(i) else { continue }
                 pending[i] += 1
                 dependents[d].append(i)
             }

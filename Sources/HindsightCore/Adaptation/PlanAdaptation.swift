@@ -44,9 +44,8 @@ struct PlanAdaptation {
                 guard abs(target - current) > engine.estimateTolerance * current else { continue }
                 newText = DurationFormatter.text(seconds: Swift.max(1, target))
                 samples = stats.sampleCount
-                reason = "\(percentile.rawValue) of \(samples) runs is \(InsightWriter.oneDecimal(target)) s "
-                    + "(mean \(InsightWriter.oneDecimal(stats.meanDuration)) s, estimate \(InsightWriter.oneDecimal(current)) s); "
-                    + "\(percentile.rawValue) covers \(percentile.coverage), the mean only about half"
+                let p = percentile.rawValue
+                reason = "\(p) of \(samples) runs is \(InsightWriter.oneDecimal(target)) s (mean \(InsightWriter.oneDecimal(stats.meanDuration)) s, estimate \(InsightWriter.oneDecimal(current)) s); \(p) covers \(percentile.coverage), the mean only about half"
             } else if let slow = insights.slowPhases.first(where: { $0.phaseName == name }) {
                 newText = "\(Int(slow.averageDuration * 1.2)) seconds"
                 samples = insights.sampleSize
@@ -68,15 +67,15 @@ struct PlanAdaptation {
     }
 
     mutating func addErrorHandling(aggressive: Bool) {
-        let errorPhases = Set(insights.commonErrors.flatMap(\.phases))
-        let hasPhaseEvidence = !insights.phaseStatistics.isEmpty || !errorPhases.isEmpty
+        let errors = insights.commonErrors
+        let hasPhaseEvidence = !insights.phaseStatistics.isEmpty || errors.contains { !$0.phases.isEmpty }
         var added = 0
         for i in phases.indices {
             let name = phases[i].name
             let stats = insights.statistics(forPhase: name)
             let failureRate = stats.map { 1 - $0.successRate } ?? 0
             let failing = stats != nil && failureRate >= engine.failureRateThreshold
-            let named = errorPhases.contains(name)
+            let named = errors.contains { $0.phases.contains(name) }
             let fallback = !hasPhaseEvidence && !insights.commonErrors.isEmpty
             guard aggressive || failing || named || fallback else { continue }
             if aggressive, !phases[i].requiredCapabilities.contains("retry_logic") {
@@ -90,7 +89,7 @@ struct PlanAdaptation {
                 : named ? "Common error patterns occur in this phase"
                 : aggressive ? "Aggressive mode" : "Common errors without phase attribution"
             changes.append(PlanChange(
-                kind: .errorHandling, phaseName: name, summary: "'\(name)' gains error_handling",
+                kind: .errorHandling, phaseName: name, summary: "Adds error_handling",
                 reason: reason, confidence: confidence(samples: stats?.sampleCount ?? insights.sampleSize)))
         }
         guard added > 0 else { return }
@@ -115,7 +114,7 @@ struct PlanAdaptation {
                 : aggressive ? "Aggressive mode"
                 : "Overall success rate \(InsightWriter.oneDecimal((overall ?? 0) * 100))% is below \(InsightWriter.oneDecimal(engine.lowSuccessThreshold * 100))%"
             changes.append(PlanChange(
-                kind: .checkpoint, phaseName: name, summary: "'\(name)' gains validation checkpoints",
+                kind: .checkpoint, phaseName: name, summary: "Adds validation checkpoints",
                 reason: reason, confidence: confidence(samples: stats?.sampleCount ?? insights.sampleSize)))
         }
         guard added > 0 else { return }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The statistical tests behind A/B decisions.
 public enum SignificanceTests {

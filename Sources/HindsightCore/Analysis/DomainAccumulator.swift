@@ -55,10 +55,18 @@ struct DomainAccumulator {
     private var estimateTexts = NameInterner()
     private var estimateValues: [Double] = []
     private var messagePattern: [String: Int] = [:]
-    private var patternByText: [String: Int] = [:]
+    private var patternByHash: [UInt64: Int] = [:]
+    private var scanner = PatternScanner()
     private var packedSequences: [UInt64: Int32] = [:]
     private var longSequences: [[Int]: Int32] = [:]
     private var slots: [Slot] = []
+    private var lastPlan = ResolvedPlan(address: 0)
+
+    struct ResolvedPlan {
+        var address: UInt
+        var phaseIDs: [Int] = []
+        var estimates: [Double] = []
+    }
     private var startOrder: [(start: Int64, order: Int, phaseID: Int)] = []
 
     var sampleSize: Int { runs.count }
@@ -66,33 +74,36 @@ struct DomainAccumulator {
     mutating func add(_ trace: ExecutionTrace) {
         let traceIndex = runs.count
         slots.removeAll(keepingCapacity: true)
-        for event in trace.events {
-            switch event.kind {
-            case .phaseStart, .phaseEnd, .retry:
-                guard let name = event.phaseName else { continue }
-                let s = slot(for: name)
-                let t = event.timestamp.microsecondsSinceEpoch
-                switch event.kind {
+        // Read fields in place through the buffer: copying whole events would retain and release every
+        // string they hold.
+        trace.events.withUnsafeBufferPointer { events in
+            for i in events.indices {
+                switch events[i].kind {
                 case .phaseStart:
+                    guard let s = slotIndex(events[i].phaseName) else { continue }
+                    let t = events[i].timestamp.microsecondsSinceEpoch
                     slots[s].starts += 1
                     if t < slots[s].firstStart { slots[s].firstStart = t }
                 case .phaseEnd:
+                    guard let s = slotIndex(events[i].phaseName) else { continue }
+                    let t = events[i].timestamp.microsecondsSinceEpoch
                     if t >= slots[s].lastEnd {
                         slots[s].lastEnd = t
-                        slots[s].lastSuccess = event.success ?? true
+                        slots[s].lastSuccess = events[i].success ?? true
                     }
-                default:
+                case .retry:
+                    guard let s = slotIndex(events[i].phaseName) else { continue }
                     slots[s].retryEvents += 1
+                case .toolCall:
+                    guard let tool = events[i].tool, !tool.isEmpty else { continue }
+                    let id = toolNames.id(of: tool)
+                    if id == toolCounts.count { toolCounts.append(0) }
+                    toolCounts[id] += 1
+                case .error:
+                    recordError(message: events[i].message, phase: events[i].phaseName, traceIndex: traceIndex)
+                default:
+                    continue
                 }
-            case .toolCall:
-                guard let tool = event.tool, !tool.isEmpty else { continue }
-                let id = toolNames.id(of: tool)
-                if id == toolCounts.count { toolCounts.append(0) }
-                toolCounts[id] += 1
-            case .error:
-                recordError(event, traceIndex: traceIndex)
-            default:
-                continue
             }
         }
         measurePhases(of: trace)
@@ -100,6 +111,11 @@ struct DomainAccumulator {
         durationSum += duration ?? 0
         if trace.status == .completed { completedCount += 1 }
         runs.append(Run(duration: duration, completed: trace.status == .completed, sequence: sequenceOfThisTrace()))
+    }
+
+    private mutating func slotIndex(_ name: String?) -> Int? {
+        guard let name else { return nil }
+        return slot(for: name)
     }
 
     private mutating func slot(for name: String) -> Int {
@@ -115,19 +131,20 @@ struct DomainAccumulator {
         return id
     }
 
-    private mutating func recordError(_ event: ExecutionEvent, traceIndex: Int) {
-        let message = event.message ?? "Unknown error"
+    private mutating func recordError(message raw: String?, phase: String?, traceIndex: Int) {
+        let message = raw ?? "Unknown error"
         let id: Int
         if let known = messagePattern[message] {
             id = known
         } else {
-            let text = ErrorMessageNormalizer.pattern(of: message)
-            if let existing = patternByText[text] {
+            scanner.normalize(message)
+            let hash = StableHash.fnv1a(scanner.output)
+            if let existing = patternByHash[hash], patterns[existing].pattern.utf8.elementsEqual(scanner.output) {
                 id = existing
             } else {
                 id = patterns.count
-                patterns.append(PatternTotals(pattern: text, example: message))
-                patternByText[text] = id
+                patterns.append(PatternTotals(pattern: scanner.pattern, example: message))
+                if patternByHash[hash] == nil { patternByHash[hash] = id }
             }
             messagePattern[message] = id
         }
@@ -136,7 +153,7 @@ struct DomainAccumulator {
             patterns[id].lastTrace = traceIndex
             patterns[id].executions += 1
         }
-        if let phase = event.phaseName {
+        if let phase {
             let pid = phaseID(phase)
             if !patterns[id].phaseIDs.contains(pid) { patterns[id].phaseIDs.append(pid) }
         }
@@ -145,10 +162,12 @@ struct DomainAccumulator {
     private mutating func measurePhases(of trace: ExecutionTrace) {
         var measured = 0, succeeded = 0
         var accuracy = 0.0
-        if let plan = trace.plan {
-            for phase in plan.phases {
-                guard let s = slots.firstIndex(where: { $0.name == phase.name }), isMeasurable(slots[s]) else { continue }
-                let estimate = estimateSeconds(phase.estimatedDuration)
+        if trace.plan != nil {
+            let plan = resolvePlan(trace)
+            for j in plan.phaseIDs.indices {
+                let pid = plan.phaseIDs[j]
+                guard let s = slots.firstIndex(where: { $0.phaseID == pid }), isMeasurable(slots[s]) else { continue }
+                let estimate = plan.estimates[j]
                 record(slots[s], estimate: estimate)
                 let actual = Double(slots[s].lastEnd - slots[s].firstStart) / 1_000_000
                 accuracy += estimate > 0 ? actual / estimate : 1
@@ -185,6 +204,22 @@ struct DomainAccumulator {
 
     private func isMeasurable(_ slot: Slot) -> Bool {
         slot.starts > 0 && slot.lastEnd != Int64.min && slot.lastEnd >= slot.firstStart
+    }
+
+    /// Phase ids and parsed estimates of a trace's plan. Traces of one plan share the phases array's
+    /// storage, so the last resolution is reused when the storage is the same (all traces stay alive
+    /// during one analysis, so an address cannot be reused by another plan meanwhile).
+    private mutating func resolvePlan(_ trace: ExecutionTrace) -> ResolvedPlan {
+        let phases = trace.plan!.phases
+        let address = phases.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        if address != 0, address == lastPlan.address { return lastPlan }
+        var resolved = ResolvedPlan(address: address)
+        for phase in phases {
+            resolved.phaseIDs.append(phaseID(phase.name))
+            resolved.estimates.append(estimateSeconds(phase.estimatedDuration))
+        }
+        lastPlan = resolved
+        return resolved
     }
 
     private mutating func estimateSeconds(_ text: String) -> Double {

@@ -11,22 +11,31 @@
 public enum ErrorMessageNormalizer {
     /// The pattern of `message`.
     public static func pattern(of message: String) -> String {
-        var scanner = Scanner(Array(message.utf8))
-        return scanner.run()
+        var scanner = PatternScanner()
+        scanner.normalize(message)
+        return scanner.pattern
     }
 }
 
-private struct Scanner {
-    let bytes: [UInt8]
-    var output: [UInt8] = []
-    var token: [UInt8] = []
+/// The normalizer's byte scanner with reusable buffers: after ``normalize(_:)`` the pattern's bytes are in
+/// ``output`` (the analyzer hashes them without building a `String` for patterns it already knows).
+struct PatternScanner {
+    private(set) var output: [UInt8] = []
+    private var token: [UInt8] = []
 
-    init(_ bytes: [UInt8]) {
-        self.bytes = bytes
-        output.reserveCapacity(bytes.count)
+    static let stringMarker = Array("<str>".utf8)
+
+    /// The last pattern as a string.
+    var pattern: String { String(decoding: output, as: UTF8.self) }
+
+    mutating func normalize(_ message: String) {
+        output.removeAll(keepingCapacity: true)
+        token.removeAll(keepingCapacity: true)
+        var message = message
+        message.withUTF8 { scan($0) }
     }
 
-    mutating func run() -> String {
+    private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) {
         var i = 0
         var pendingSpace = false
         while i < bytes.count {
@@ -43,7 +52,7 @@ private struct Scanner {
             }
             if b == 34 || b == 39 || b == 96, quoteMayOpen(), let close = bytes[(i + 1)...].firstIndex(of: b) {
                 flushToken()
-                output.append(contentsOf: Array("<str>".utf8))
+                output.append(contentsOf: Self.stringMarker)
                 i = close + 1
                 continue
             }
@@ -51,7 +60,6 @@ private struct Scanner {
             i += 1
         }
         flushToken()
-        return String(decoding: output, as: UTF8.self)
     }
 
     private func quoteMayOpen() -> Bool {
@@ -61,28 +69,28 @@ private struct Scanner {
 
     private mutating func flushToken() {
         guard !token.isEmpty else { return }
-        emitClassified(token)
+        token.withUnsafeBufferPointer { Self.emitClassified($0, into: &output) }
         token.removeAll(keepingCapacity: true)
     }
 
-    private mutating func emitClassified(_ raw: [UInt8]) {
+    private static func emitClassified(_ raw: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         var start = 0, end = raw.count
         while start < end, isLeadingPunctuation(raw[start]) { start += 1 }
         while end > start, isTrailingPunctuation(raw[end - 1]) { end -= 1 }
-        output.append(contentsOf: raw[0..<start])
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: raw[0..<start]))
         if start < end {
-            let core = Array(raw[start..<end])
+            let core = UnsafeBufferPointer(rebasing: raw[start..<end])
             if let whole = TokenClassifier.wholeTokenClass(core) {
-                output.append(contentsOf: Array(whole.utf8))
+                output.append(contentsOf: whole.utf8)
             } else {
                 TokenClassifier.replaceParts(core, into: &output)
             }
         }
-        output.append(contentsOf: raw[end..<raw.count])
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: raw[end..<raw.count]))
     }
 
-    private func isLeadingPunctuation(_ b: UInt8) -> Bool { b == 40 || b == 91 || b == 123 || b == 60 }
-    private func isTrailingPunctuation(_ b: UInt8) -> Bool {
+    private static func isLeadingPunctuation(_ b: UInt8) -> Bool { b == 40 || b == 91 || b == 123 || b == 60 }
+    private static func isTrailingPunctuation(_ b: UInt8) -> Bool {
         b == 46 || b == 44 || b == 59 || b == 58 || b == 41 || b == 93 || b == 125 || b == 62 || b == 33 || b == 63
     }
 }

@@ -1,8 +1,8 @@
-public import Foundation
+import Foundation
 
 /// The seed's insight and recommendation texts (other modules and people search them by substring).
 enum InsightWriter {
-    static func oneDecimal(_ x: Double) -> String { String(format: "%.1f", x) }
+    static func oneDecimal(_ x: Double) -> String { DecimalText.oneDecimal(x) }
 
     struct Facts {
         var sampleSize: Int

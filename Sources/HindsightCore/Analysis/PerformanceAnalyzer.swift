@@ -31,7 +31,10 @@ public struct PerformanceAnalyzer: Sendable {
     /// With no trace of the domain the result says "Insufficient data for analysis" with confidence `0`.
     public func analyze(_ traces: [ExecutionTrace], domain: String) -> PerformanceInsights {
         var acc = DomainAccumulator()
-        for trace in traces where trace.domain == domain { acc.add(trace) }
+        // Index the buffer so traces are borrowed, not copied (a copy retains every field).
+        traces.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices where buffer[i].domain == domain { acc.add(buffer[i]) }
+        }
         return insights(from: acc, domain: domain, traces: traces, filtered: true)
     }
 

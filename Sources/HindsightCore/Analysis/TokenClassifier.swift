@@ -1,7 +1,7 @@
 /// Byte-level recognisers used by ``ErrorMessageNormalizer``.
 enum TokenClassifier {
     /// The replacement for a whole token, or `nil` when the token needs part-wise treatment.
-    static func wholeTokenClass(_ t: [UInt8]) -> String? {
+    static func wholeTokenClass(_ t: UnsafeBufferPointer<UInt8>) -> String? {
         if contains(t, "://") { return "<url>" }
         if isPath(t) { return "<path>" }
         if isIPv4(t) { return "<ip>" }
@@ -11,18 +11,18 @@ enum TokenClassifier {
     }
 
     /// Splits at `_ - = : @ #` and replaces hex ids and digit runs in each part.
-    static func replaceParts(_ t: [UInt8], into out: inout [UInt8]) {
+    static func replaceParts(_ t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         var partStart = 0
         for i in 0...t.count where i == t.count || isSeparator(t[i]) {
-            replacePart(t[partStart..<i], into: &out)
+            replacePart(UnsafeBufferPointer(rebasing: t[partStart..<i]), into: &out)
             if i < t.count { out.append(t[i]) }
             partStart = i + 1
         }
     }
 
-    private static func replacePart(_ p: ArraySlice<UInt8>, into out: inout [UInt8]) {
+    private static func replacePart(_ p: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         if isHexID(p) {
-            out.append(contentsOf: Array("<hex>".utf8))
+            out.append(contentsOf: hexMarker)
             return
         }
         var i = p.startIndex
@@ -32,7 +32,7 @@ enum TokenClassifier {
                 while j < p.endIndex {
                     if isDigit(p[j]) { j += 1 } else if (p[j] == 46 || p[j] == 44), j + 1 < p.endIndex, isDigit(p[j + 1]) { j += 2 } else { break }
                 }
-                out.append(contentsOf: Array("<n>".utf8))
+                out.append(contentsOf: numberMarker)
                 i = j
             } else {
                 out.append(p[i])
@@ -41,6 +41,9 @@ enum TokenClassifier {
         }
     }
 
+    private static let hexMarker = Array("<hex>".utf8)
+    private static let numberMarker = Array("<n>".utf8)
+
     private static func isSeparator(_ b: UInt8) -> Bool { b == 95 || b == 45 || b == 61 || b == 58 || b == 64 || b == 35 }
     static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
     private static func isHex(_ b: UInt8) -> Bool { isDigit(b) || ((b | 0x20) >= 97 && (b | 0x20) <= 102) }
@@ -48,14 +51,17 @@ enum TokenClassifier {
         isDigit(b) || ((b | 0x20) >= 97 && (b | 0x20) <= 122) || b == 46 || b == 45
     }
 
-    private static func contains(_ t: [UInt8], _ needle: StaticString) -> Bool {
-        let n = Array(UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount))
-        guard t.count >= n.count else { return false }
-        for s in 0...(t.count - n.count) where t[s] == n[0] && Array(t[s..<(s + n.count)]) == n { return true }
+    private static func contains(_ t: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
+        let n = needle.utf8CodeUnitCount, first = needle.utf8Start
+        guard t.count >= n else { return false }
+        outer: for s in 0...(t.count - n) {
+            for k in 0..<n where t[s + k] != first[k] { continue outer }
+            return true
+        }
         return false
     }
 
-    private static func isPath(_ t: [UInt8]) -> Bool {
+    private static func isPath(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = t.first else { return false }
         if first == 47, t.count > 1 { return true }                                  // /abs
         if t.count > 2, first == 126 || first == 46, t[1] == 47 || (t[1] == 46 && t[2] == 47) { return true } // ~/ ./ ../
@@ -68,7 +74,7 @@ enum TokenClassifier {
         return t[(slash + 1)...].contains(46)
     }
 
-    private static func isIPv4(_ t: [UInt8]) -> Bool {
+    private static func isIPv4(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
         var groups = 0, digits = 0, i = 0
         while i < t.count {
             let b = t[i]
@@ -88,7 +94,7 @@ enum TokenClassifier {
         return groups == 3 && digits > 0
     }
 
-    private static func isUUID(_ t: [UInt8]) -> Bool {
+    private static func isUUID(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
         guard t.count == 36 else { return false }
         for (i, b) in t.enumerated() {
             if i == 8 || i == 13 || i == 18 || i == 23 {
@@ -100,14 +106,14 @@ enum TokenClassifier {
         return true
     }
 
-    private static func isHostPort(_ t: [UInt8]) -> Bool {
+    private static func isHostPort(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let colon = t.lastIndex(of: 58), colon > 0, colon + 1 < t.count else { return false }
         let host = t[..<colon], port = t[(colon + 1)...]
         guard port.count <= 5, port.allSatisfy(isDigit), host.allSatisfy(isHostChar) else { return false }
         return host.contains { !isDigit($0) && $0 != 46 } // a name, not a bare number like 12:30
     }
 
-    private static func isHexID(_ p: ArraySlice<UInt8>) -> Bool {
+    private static func isHexID(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
         if p.count > 2, p[p.startIndex] == 48, p[p.startIndex + 1] | 0x20 == 120 {
             return p.dropFirst(2).allSatisfy(isHex)
         }

@@ -1,6 +1,6 @@
 /// Parses free-text durations such as `"5 minutes"`, `"30s"`, `"500 ms"` or `"1 hour 30 minutes"`.
 ///
-/// Rules (a hand-written byte scanner, no regular expressions):
+/// Rules (a hand-written byte scanner, no regular expressions, no allocation):
 /// - every number (`12`, `1.5`) is paired with the unit word that directly follows it; the seconds of all
 ///   pairs are added, so `"1 hour 30 minutes"` is 5400;
 /// - units: `ms`/`msec`/`millisecond(s)`, `s`/`sec(s)`/`second(s)`, `m`/`min(s)`/`minute(s)`,
@@ -11,29 +11,45 @@
 public enum DurationParser {
     /// The duration in seconds, or `nil` when the text holds no number.
     public static func seconds(in text: String) -> Double? {
+        var text = text
+        return text.withUTF8 { parse($0) }
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Double? {
         var total = 0.0
         var found = false
         var pending: Double?   // a number still waiting for its unit
         var rangeStart = false // the pending number was followed by '-' or "to": a range
-        let bytes = Array(text.utf8)
         var i = 0
         while i < bytes.count {
             let byte = bytes[i]
             if isDigit(byte) {
-                let (value, next) = number(bytes, from: i)
-                if pending != nil, !rangeStart { total += pending! * 60 }  // unit-less number: minutes
+                var value = 0.0
+                while i < bytes.count, isDigit(bytes[i]) {
+                    value = value * 10 + Double(bytes[i] - 48)
+                    i += 1
+                }
+                if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "."), isDigit(bytes[i + 1]) {
+                    i += 1
+                    var scale = 0.1
+                    while i < bytes.count, isDigit(bytes[i]) {
+                        value += Double(bytes[i] - 48) * scale
+                        scale /= 10
+                        i += 1
+                    }
+                }
+                if let unitless = pending, !rangeStart { total += unitless * 60 }
                 pending = value
                 rangeStart = false
                 found = true
-                i = next
             } else if isLetter(byte) {
                 var end = i
                 while end < bytes.count, isLetter(bytes[end]) { end += 1 }
-                let word = String(decoding: bytes[i..<end], as: UTF8.self).lowercased()
+                let word = UnsafeBufferPointer(rebasing: bytes[i..<end])
                 if let value = pending, let factor = unitFactor(word) {
                     total += value * factor
                     pending = nil
-                } else if pending != nil, word == "to" {
+                } else if pending != nil, equals(word, "to") {
                     rangeStart = true
                 }
                 i = end
@@ -46,35 +62,26 @@ public enum DurationParser {
         return found ? total : nil
     }
 
-    private static func number(_ bytes: [UInt8], from start: Int) -> (Double, Int) {
-        var i = start
-        var value = 0.0
-        while i < bytes.count, isDigit(bytes[i]) {
-            value = value * 10 + Double(bytes[i] - 48)
-            i += 1
-        }
-        if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "."), isDigit(bytes[i + 1]) {
-            i += 1
-            var scale = 0.1
-            while i < bytes.count, isDigit(bytes[i]) {
-                value += Double(bytes[i] - 48) * scale
-                scale /= 10
-                i += 1
-            }
-        }
-        return (value, i)
+    private static let units: [(StaticString, Double)] = [
+        ("ms", 0.001), ("msec", 0.001), ("msecs", 0.001), ("millisecond", 0.001), ("milliseconds", 0.001),
+        ("s", 1), ("sec", 1), ("secs", 1), ("second", 1), ("seconds", 1),
+        ("m", 60), ("min", 60), ("mins", 60), ("minute", 60), ("minutes", 60),
+        ("h", 3600), ("hr", 3600), ("hrs", 3600), ("hour", 3600), ("hours", 3600),
+        ("d", 86_400), ("day", 86_400), ("days", 86_400),
+        ("w", 604_800), ("week", 604_800), ("weeks", 604_800),
+    ]
+
+    private static func unitFactor(_ word: UnsafeBufferPointer<UInt8>) -> Double? {
+        for (name, factor) in units where equals(word, name) { return factor }
+        return nil
     }
 
-    private static func unitFactor(_ word: String) -> Double? {
-        switch word {
-        case "ms", "msec", "msecs", "millisecond", "milliseconds": 0.001
-        case "s", "sec", "secs", "second", "seconds": 1
-        case "m", "min", "mins", "minute", "minutes": 60
-        case "h", "hr", "hrs", "hour", "hours": 3600
-        case "d", "day", "days": 86_400
-        case "w", "week", "weeks": 604_800
-        default: nil
-        }
+    /// Case-insensitive comparison of ASCII letters with a lower-case literal.
+    private static func equals(_ word: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        guard word.count == literal.utf8CodeUnitCount else { return false }
+        let expected = literal.utf8Start
+        for k in 0..<word.count where word[k] | 0x20 != expected[k] { return false }
+        return true
     }
 
     private static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension RecoveryPolicy {
     /// The seed's default table: action, reason, template confidence.
