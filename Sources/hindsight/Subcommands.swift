@@ -6,5 +6,5 @@ enum HindsightSubcommands {
         MigrateCommand.self, TrackerCommand.self, SimulateCommand.self, QueryCommand.self, RetentionCommand.self,
         Bench.self,
     ]
-    static let bench: [any ParsableCommand.Type] = [BenchQueries.self]
+    static let bench: [any ParsableCommand.Type] = [BenchAMQP.self, BenchQueries.self]
 }

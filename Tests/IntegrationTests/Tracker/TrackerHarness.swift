@@ -88,7 +88,7 @@ final class TrackerHarness: Sendable {
     }
 
     /// Runs `count` in-process trackers while `body` runs, then shuts them down gracefully.
-    func withTrackers<T: Sendable>(_ count: Int = 1, _ body: @Sendable () async throws -> T) async throws -> T {
+    func withTrackers<T: Sendable>(_ count: Int = 1, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let postgres = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: postgres)]
         for index in 0..<count {
