@@ -69,27 +69,28 @@ extension ExecutionQueries {
         case .rollup:
             // Whole UTC days after the cutoff's day come from the rollup; the rest of the cutoff's own
             // day (from the cutoff to the next midnight UTC) from the executions index.
+            // Both bounds are bound as values (not computed in SQL) so the planner sees them and picks
+            // an index-only scan for the partial day.
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            let firstFullDay = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: cutoff))!
             query = """
-                WITH b AS (
-                    SELECT \(cutoff)::timestamptz AS cutoff,
-                           ((\(cutoff)::timestamptz AT TIME ZONE 'UTC')::date + 1) AS first_full_day
-                ), full_days AS (
-                    SELECT coalesce(sum(s.total), 0) AS total, coalesce(sum(s.completed), 0) AS completed,
-                           coalesce(sum(s.failed), 0) AS failed, coalesce(sum(s.recovered), 0) AS recovered,
-                           coalesce(sum(s.running), 0) AS running, coalesce(sum(s.duration_n), 0) AS duration_n,
-                           coalesce(sum(s.duration_sum), 0) AS duration_sum
-                    FROM hindsight.domain_daily_stats s, b
-                    WHERE s.domain = \(domain) AND s.day >= b.first_full_day
+                WITH full_days AS (
+                    SELECT coalesce(sum(total), 0) AS total, coalesce(sum(completed), 0) AS completed,
+                           coalesce(sum(failed), 0) AS failed, coalesce(sum(recovered), 0) AS recovered,
+                           coalesce(sum(running), 0) AS running, coalesce(sum(duration_n), 0) AS duration_n,
+                           coalesce(sum(duration_sum), 0) AS duration_sum
+                    FROM hindsight.domain_daily_stats
+                    WHERE domain = \(domain) AND day >= (\(firstFullDay)::timestamptz AT TIME ZONE 'UTC')::date
                 ), partial_day AS (
-                    SELECT count(*) AS total, count(*) FILTER (WHERE e.status = 'completed') AS completed,
-                           count(*) FILTER (WHERE e.status = 'failed') AS failed,
-                           count(*) FILTER (WHERE e.status = 'recovered') AS recovered,
-                           count(*) FILTER (WHERE e.status = 'running') AS running,
-                           count(e.duration_s) AS duration_n,
-                           coalesce(sum(e.duration_s::numeric), 0) AS duration_sum
-                    FROM hindsight.executions e, b
-                    WHERE e.domain = \(domain) AND e.started_at >= b.cutoff
-                      AND e.started_at < (b.first_full_day::timestamp AT TIME ZONE 'UTC')
+                    SELECT count(*) AS total, count(*) FILTER (WHERE status = 'completed') AS completed,
+                           count(*) FILTER (WHERE status = 'failed') AS failed,
+                           count(*) FILTER (WHERE status = 'recovered') AS recovered,
+                           count(*) FILTER (WHERE status = 'running') AS running,
+                           count(duration_s) AS duration_n,
+                           coalesce(sum(duration_s::numeric), 0) AS duration_sum
+                    FROM hindsight.executions
+                    WHERE domain = \(domain) AND started_at >= \(cutoff) AND started_at < \(firstFullDay)
                 )
                 SELECT (f.total + p.total)::int8, (f.completed + p.completed)::int8, (f.failed + p.failed)::int8,
                        (f.recovered + p.recovered)::int8, (f.running + p.running)::int8,

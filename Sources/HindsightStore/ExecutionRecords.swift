@@ -45,7 +45,7 @@ public struct StoredExecution: Sendable, Hashable, Codable {
     public var updatedAt: Date
 
     /// The column list every query selects (a constant, spliced with `unescaped:`); ``init(row:)``
-    /// reads the columns by name.
+    /// decodes them in this order.
     static let columns = """
         execution_id, domain, agent_id, goal, plan, status, started_at, ended_at, duration_s,
         final_result, event_count, error_count, tool_call_count, recovery_count, first_event_at,
@@ -53,24 +53,11 @@ public struct StoredExecution: Sendable, Hashable, Codable {
         """
 
     init(row: PostgresRow) throws {
-        let r = row.makeRandomAccess()
-        executionID = try r["execution_id"].decode(UUID.self)
-        domain = try r["domain"].decode(String.self)
-        agentID = try r["agent_id"].decode(String?.self)
-        goal = try r["goal"].decode(String?.self)
-        plan = try r["plan"].decode([String]?.self)
-        status = try r["status"].decode(String.self)
-        startedAt = try r["started_at"].decode(Date?.self)
-        endedAt = try r["ended_at"].decode(Date?.self)
-        durationSeconds = try r["duration_s"].decode(Double?.self)
-        finalResult = try r["final_result"].decode(String?.self)
-        eventCount = try r["event_count"].decode(Int.self)
-        errorCount = try r["error_count"].decode(Int.self)
-        toolCallCount = try r["tool_call_count"].decode(Int.self)
-        recoveryCount = try r["recovery_count"].decode(Int.self)
-        firstEventAt = try r["first_event_at"].decode(Date.self)
-        lastEventAt = try r["last_event_at"].decode(Date.self)
-        updatedAt = try r["updated_at"].decode(Date.self)
+        // Positional decoding, in the order of `columns` (faster than by-name lookups per row).
+        (executionID, domain, agentID, goal, plan, status, startedAt, endedAt, durationSeconds, finalResult,
+         eventCount, errorCount, toolCallCount, recoveryCount, firstEventAt, lastEventAt, updatedAt) =
+            try row.decode((UUID, String, String?, String?, [String]?, String, Date?, Date?, Double?, String?,
+                            Int, Int, Int, Int, Date, Date, Date).self)
     }
 }
 

@@ -119,7 +119,9 @@ private func busiestDomain(_ client: PostgresClient, logger: Logger) async throw
 
 private func sampleExecutionIDs(_ client: PostgresClient, logger: Logger) async throws -> [UUID] {
     let rows = try await client.query(
-        "SELECT execution_id FROM hindsight.executions TABLESAMPLE SYSTEM (1) LIMIT 500", logger: logger)
+        // Executions that have raw events (the generator stores events for the latest days only).
+        "SELECT DISTINCT execution_id FROM (SELECT execution_id FROM hindsight.events LIMIT 50000) e LIMIT 500",
+        logger: logger)
     var ids: [UUID] = []
     for try await id in rows.decode(UUID.self) { ids.append(id) }
     return ids.shuffled()
