@@ -99,16 +99,15 @@ public struct PerformanceAnalyzer: Sendable {
         return measured.map { id -> PhaseStatistics in
             let totals = acc.phases[id]
             let count = totals.durations.count
-            let sorted = totals.durations.sorted()
+            var values = totals.durations
+            let p = Percentile.continuous([0.5, 0.75, 0.9, 0.95, 0.99], selectingIn: &values).map { $0! }
             let mean = totals.durationSum / Double(count)
             let estimate = totals.estimateCount > 0 ? totals.estimateSum / Double(totals.estimateCount) : nil
             let share = meanTotal > 0 ? mean / meanTotal : 0
             let overrun = estimate.map { mean >= overrunFactor * $0 } ?? false
             return PhaseStatistics(
                 phaseName: acc.phaseNames.names[id], sampleCount: count, meanDuration: mean,
-                p50: Percentile.continuous(0.50, sorted: sorted)!, p75: Percentile.continuous(0.75, sorted: sorted)!,
-                p90: Percentile.continuous(0.90, sorted: sorted)!, p95: Percentile.continuous(0.95, sorted: sorted)!,
-                p99: Percentile.continuous(0.99, sorted: sorted)!,
+                p50: p[0], p75: p[1], p90: p[2], p95: p[3], p99: p[4],
                 meanEstimate: estimate, successRate: Double(totals.successes) / Double(count),
                 retryCount: totals.retries, shareOfTotal: share,
                 isSlow: mean > 0 && (overrun || share >= dominantShare))

@@ -12,8 +12,7 @@ enum PhaseOrderMiner {
         for run in runs where run.completed && run.sequence >= 0 {
             if let d = run.duration { completedDurations.append(d) }
         }
-        completedDurations.sort()
-        let median = Percentile.continuous(0.5, sorted: completedDurations)
+        let median = Percentile.continuous([0.5], selectingIn: &completedDurations)[0]
         if let best = pick(runs: runs, sequenceCount: sequenceCount, limit: median) { return best }
         return pick(runs: runs, sequenceCount: sequenceCount, limit: nil)
     }

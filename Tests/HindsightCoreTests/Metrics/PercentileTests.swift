@@ -36,3 +36,34 @@ struct PercentileTests {
         #expect(throws: ModelError.percentileOutOfRange(101)) { try MetricsCollector.percentiles(of: [], percents: [101]) }
     }
 }
+
+@Suite("Percentile by selection")
+struct PercentileSelectionTests {
+    @Test(arguments: [1, 2, 3, 10, 101, 1000, 5000])
+    func matchesSorting(_ n: Int) {
+        var generator: UInt64 = StableHash.offsetBasis &+ UInt64(n)
+        let fractions = [0.99, 0.5, 0, 0.75, 1, 0.9, 0.95, 0.25]
+        for duplicates in [false, true] {
+            var values = (0..<n).map { _ in
+                generator = StableHash.mix(generator)
+                return duplicates ? Double(generator % 7) : Double(generator % 1_000_000) / 7
+            }
+            let sorted = values.sorted()
+            let selected = Percentile.continuous(fractions, selectingIn: &values)
+            for (fraction, value) in zip(fractions, selected) {
+                #expect(value == Percentile.continuous(fraction, sorted: sorted))
+            }
+            #expect(values.sorted() == sorted)
+        }
+        var empty: [Double] = []
+        #expect(Percentile.continuous([0.5], selectingIn: &empty) == [nil])
+    }
+
+    @Test func adversarialInputs() {
+        for values in [Array(repeating: 3.0, count: 2000), (0..<2000).map(Double.init), (0..<2000).reversed().map(Double.init)] {
+            var copy = values
+            let selected = Percentile.continuous([0.5, 0.9], selectingIn: &copy)
+            #expect(selected == [Percentile.continuous(0.5, sorted: values.sorted()), Percentile.continuous(0.9, sorted: values.sorted())])
+        }
+    }
+}
