@@ -1,41 +1,5 @@
 import Foundation
 
-/// When an A/B test may decide, and how.
-public struct ABDecisionRule: Hashable, Codable, Sendable {
-    /// Significance level of both tests. Defaults to `0.05`.
-    public var alpha: Double
-    /// Executions each variant needs before any decision. Defaults to `30`.
-    public var minimumSamplesPerVariant: Int
-
-    /// Creates a rule.
-    public init(alpha: Double = 0.05, minimumSamplesPerVariant: Int = 30) {
-        self.alpha = alpha
-        self.minimumSamplesPerVariant = minimumSamplesPerVariant
-    }
-}
-
-/// The verdict of an A/B test, with the statistics behind it.
-public struct ABTestDecision: Hashable, Codable, Sendable {
-    /// What to do.
-    public enum Verdict: String, Hashable, Codable, Sendable {
-        /// Not enough executions yet.
-        case collectMoreData
-        /// Adopt variant B, the adapted plan.
-        case adoptCandidate
-        /// Keep variant A, the original plan.
-        case keepControl
-    }
-
-    /// What to do.
-    public var verdict: Verdict
-    /// Why, with the figures.
-    public var reason: String
-    /// Two-proportion z-test on success rates, when run.
-    public var successTest: SignificanceTests.Result?
-    /// Welch t-test on durations, when run.
-    public var durationTest: SignificanceTests.Result?
-}
-
 /// Outcomes per variant and the decision rule.
 ///
 /// Decision: (1) each variant needs ``ABDecisionRule/minimumSamplesPerVariant`` executions; (2) a

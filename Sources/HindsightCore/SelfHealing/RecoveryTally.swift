@@ -20,17 +20,3 @@ public struct RecoveryTally: Hashable, Codable, Sendable {
     /// Observed success rate, `0` without attempts.
     public var observedRate: Double { attempts > 0 ? Double(successes) / Double(attempts) : 0 }
 }
-
-/// The key of recovery learning: what failed, and where.
-public struct RecoveryKey: Hashable, Codable, Sendable {
-    /// The failure type.
-    public var failureType: FailureType
-    /// The phase name.
-    public var phaseName: String
-
-    /// Creates a key.
-    public init(failureType: FailureType, phaseName: String) {
-        self.failureType = failureType
-        self.phaseName = phaseName
-    }
-}
