@@ -8,7 +8,7 @@ enum DecimalText {
     /// own rounding could flip the result, or the value is negative, huge or not finite, it defers to
     /// `String(format:)`.
     static func oneDecimal(_ x: Double) -> String {
-        guard x.isFinite, x >= 0, x < 1e15 else { return String(format: "%.1f", x) }
+        guard x.isFinite, x.sign == .plus, x < 1e15 else { return String(format: "%.1f", x) }
         let scaled = x * 10
         let fraction = scaled - scaled.rounded(.down)
         guard abs(fraction - 0.5) > 1e-6 else { return String(format: "%.1f", x) }

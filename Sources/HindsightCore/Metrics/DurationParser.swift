@@ -62,17 +62,32 @@ public enum DurationParser {
         return found ? total : nil
     }
 
-    private static let units: [(StaticString, Double)] = [
-        ("ms", 0.001), ("msec", 0.001), ("msecs", 0.001), ("millisecond", 0.001), ("milliseconds", 0.001),
-        ("s", 1), ("sec", 1), ("secs", 1), ("second", 1), ("seconds", 1),
-        ("m", 60), ("min", 60), ("mins", 60), ("minute", 60), ("minutes", 60),
-        ("h", 3600), ("hr", 3600), ("hrs", 3600), ("hour", 3600), ("hours", 3600),
-        ("d", 86_400), ("day", 86_400), ("days", 86_400),
-        ("w", 604_800), ("week", 604_800), ("weeks", 604_800),
-    ]
-
     private static func unitFactor(_ word: UnsafeBufferPointer<UInt8>) -> Double? {
-        for (name, factor) in units where equals(word, name) { return factor }
+        // Dispatch on the first letter so a word is compared with at most six spellings.
+        switch word[0] | 0x20 {
+        case UInt8(ascii: "m"):
+            if word.count == 1 || equals(word, "min") || equals(word, "mins") || equals(word, "minute") || equals(word, "minutes") {
+                return 60
+            }
+            if equals(word, "ms") || equals(word, "msec") || equals(word, "msecs") || equals(word, "millisecond")
+                || equals(word, "milliseconds") {
+                return 0.001
+            }
+        case UInt8(ascii: "s"):
+            if word.count == 1 || equals(word, "sec") || equals(word, "secs") || equals(word, "second") || equals(word, "seconds") {
+                return 1
+            }
+        case UInt8(ascii: "h"):
+            if word.count == 1 || equals(word, "hr") || equals(word, "hrs") || equals(word, "hour") || equals(word, "hours") {
+                return 3600
+            }
+        case UInt8(ascii: "d"):
+            if word.count == 1 || equals(word, "day") || equals(word, "days") { return 86_400 }
+        case UInt8(ascii: "w"):
+            if word.count == 1 || equals(word, "week") || equals(word, "weeks") { return 604_800 }
+        default:
+            break
+        }
         return nil
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import HindsightCore
 
@@ -25,5 +26,23 @@ struct DurationParserTests {
     func formatsAndRoundTrips(_ seconds: Double, _ text: String) {
         #expect(DurationFormatter.text(seconds: seconds) == text)
         #expect(DurationParser.seconds(in: text) == seconds.rounded(.up))
+    }
+}
+
+@Suite("DecimalText")
+struct DecimalTextTests {
+    /// The fast path must print exactly what printf("%.1f") (and Python's {x:.1f}) prints.
+    @Test func matchesPrintf() {
+        var generator: UInt64 = 7
+        var values: [Double] = [0, 0.05, 0.15, 0.25, 0.35, 0.45, 2.5, 83.333, 80, 99.95, 1e6 + 0.05, 123456.789, 0.04999]
+        for _ in 0..<5000 {
+            generator = StableHash.mix(generator)
+            values.append(Double(generator % 10_000_000) / 1000)
+            values.append(Double(generator % 1000) / 20)
+        }
+        for x in values + values.map { -$0 } {
+            #expect(DecimalText.oneDecimal(x) == String(format: "%.1f", x), "\(x)")
+        }
+        #expect(DecimalText.oneDecimal(.infinity) == String(format: "%.1f", Double.infinity))
     }
 }
