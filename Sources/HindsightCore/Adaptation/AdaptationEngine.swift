@@ -84,7 +84,9 @@ public struct AdaptationEngine: Sendable {
         adapted.parallelOpportunities = Self.parallelOpportunities(in: work.phases)
         return try! AdaptedExecutionPlan(
             plan: adapted, originalGoalID: plan.goalID, adaptations: work.adaptations, changes: work.changes,
-            expectedImprovement: Swift.min(work.improvement, 50), confidence: insights.confidenceScore, adaptedAt: time)
+            expectedImprovement: Swift.min(work.improvement, 50),
+            // insights are validated at construction, but their fields are mutable: clamp, never trap
+            confidence: Swift.min(1, Swift.max(0, insights.confidenceScore)), adaptedAt: time)
     }
 
     private func unchanged(_ plan: ExecutionPlan, reason: String, at time: Timestamp?) -> AdaptedExecutionPlan {

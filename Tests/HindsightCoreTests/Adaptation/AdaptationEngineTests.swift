@@ -141,3 +141,13 @@ struct AdaptationEngineTests {
         #expect(!again.adaptations.contains { $0.hasPrefix("Added error handling") })
     }
 }
+
+@Suite("AdaptationEngine robustness")
+struct AdaptationEngineRobustnessTests {
+    @Test func mutatedInsightsNeverTrap() {
+        var insights = AdaptationEngineTests.insights()
+        insights.confidenceScore = 7
+        let adapted = AdaptationEngine().adapt(AdaptationEngineTests.plan, insights: insights)
+        #expect(adapted.confidence == 1 && !adapted.adaptations.isEmpty)
+    }
+}
