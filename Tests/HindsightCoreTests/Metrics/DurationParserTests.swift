@@ -40,7 +40,7 @@ struct DecimalTextTests {
             values.append(Double(generator % 10_000_000) / 1000)
             values.append(Double(generator % 1000) / 20)
         }
-        for x in values + values.map { -$0 } {
+        for x in values + values.map({ -$0 }) {
             #expect(DecimalText.oneDecimal(x) == String(format: "%.1f", x), "\(x)")
         }
         #expect(DecimalText.oneDecimal(.infinity) == String(format: "%.1f", Double.infinity))
