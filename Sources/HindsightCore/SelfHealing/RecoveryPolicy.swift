@@ -10,7 +10,7 @@ public import Foundation
 /// Choice, in order: (1) ``RecoveryAction/abort`` after ``Configuration/abortConsecutiveFailures``
 /// consecutive failures; (2) ``RecoveryAction/escalate`` once `retryCount` reaches
 /// ``Configuration/maxRetries``; (3) what worked: for the key (failure type, phase) each action's outcomes
-/// give a Beta(1, 1) posterior mean `(s + 1) / (n + 2)`; an action with at least
+/// give a Beta(1, 1) posterior mean `(s + 1) / (n + 2)`; a recovery (retry, simplify, skip) with at least
 /// ``Configuration/minimumObservations`` outcomes replaces the default when its mean is higher (ties keep
 /// the default, then declaration order); a default that failed that often with a mean below 0.35 and no
 /// tried alternative moves one step down the ladder retry → simplify → escalate, skip → escalate;
@@ -86,7 +86,8 @@ public struct RecoveryPolicy: Hashable, Codable, Sendable {
         }
         let defaultTally = outcomes[fallback] ?? RecoveryTally()
         var best = fallback, bestMean = defaultTally.posteriorMean
-        for action in RecoveryAction.allCases where action != fallback {
+        // Only recoveries compete: escalation and abort are outcomes of giving up, always "successful".
+        for action in [RecoveryAction.retry, .simplify, .skip] where action != fallback {
             guard let tally = outcomes[action], tally.attempts >= configuration.minimumObservations else { continue }
             if tally.posteriorMean > bestMean {
                 best = action
@@ -98,7 +99,7 @@ public struct RecoveryPolicy: Hashable, Codable, Sendable {
                         reason: "Learned: \(best.rawValue) worked in \(tally.successes) of \(tally.attempts) attempts for \(failure.rawValue) in '\(phaseName)'",
                         confidence: tally.posteriorMean)
         }
-        if defaultTally.attempts >= configuration.minimumObservations, defaultTally.posteriorMean < 0.35 {
+        if fallback != .escalate, defaultTally.attempts >= configuration.minimumObservations, defaultTally.posteriorMean < 0.35 {
             let next: RecoveryAction = fallback == .retry ? .simplify : .escalate
             return make(next, failure, phaseName, estimate, retryCount, executionID,
                         reason: "Default \(fallback.rawValue) failed \(defaultTally.failures) of \(defaultTally.attempts) times for \(failure.rawValue) in '\(phaseName)'",

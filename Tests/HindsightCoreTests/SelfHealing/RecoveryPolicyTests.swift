@@ -152,3 +152,18 @@ struct RecoveryPolicyTests {
         #expect(trace.events.last?.timestamp == Fixtures.epoch.adding(seconds: 3))
     }
 }
+
+@Suite("RecoveryPolicy learning limits")
+struct RecoveryPolicyLearningLimitTests {
+    @Test func escalationNeverBecomesALearnedRecovery() {
+        var policy = RecoveryPolicy()
+        let phase = Fixtures.phase("p")
+        let escalate = policy.strategy(for: .timeout, phase: phase, retryCount: 3)
+        for _ in 0..<10 { policy.recordOutcome(of: escalate, success: true) }
+        #expect(policy.strategy(for: .timeout, phase: phase).kind == .retry)
+        let permission = policy.strategy(for: .permissionDenied, phase: phase)
+        for _ in 0..<5 { policy.recordOutcome(of: permission, success: false) }
+        let again = policy.strategy(for: .permissionDenied, phase: phase)
+        #expect(again.kind == .escalate && again.reason == "Permission issues require manual intervention")
+    }
+}
