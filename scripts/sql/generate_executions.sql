@@ -10,7 +10,8 @@
 -- the last N days, default 35), domains (default 10; domain_0 gets ~3x the executions of the
 -- others, like a busy main domain), event_days (raw events — 12 per execution — are generated for
 -- executions started in the last N days, default 2; 0 for none).
--- Status mix: 80 % completed, 10 % failed, 5 % recovered, 5 % running (no end yet).
+-- Status mix: 80 % completed, 10 % failed, 5 % recovered, 5 % running (no end yet). Rows are
+-- inserted in start-time order, as a tracker would store them.
 -- Durations: 20 s … ~30 min, skewed towards short runs.
 
 \if :{?executions} \else \set executions 1000000 \endif
@@ -42,12 +43,13 @@ FROM (
            CASE WHEN r1 < 0.25 THEN 'domain_0' ELSE 'domain_' || (1 + (i %% greatest(%s - 1, 1))) END AS domain,
            CASE WHEN r2 < 0.80 THEN 'completed' WHEN r2 < 0.90 THEN 'failed'
                 WHEN r2 < 0.95 THEN 'recovered' ELSE 'running' END AS status,
-           now() - make_interval(secs => r3 * %s * 86400) AS started_at,
+           -- Start times grow with i (plus jitter), so the heap is in arrival order as with real ingestion.
+           now() - make_interval(secs => (%s - i + r3) / %s::float8 * %s * 86400) AS started_at,
            20 + 1800 * r4 * r4 * r4 AS duration
     FROM (SELECT i, random() AS r1, random() AS r2, random() AS r3, random() AS r4
           FROM generate_series(%s, %s) AS i) AS r
 ) AS g
-$f$, :domains, :days, lo, least(lo + 99999, :executions))
+$f$, :domains, :executions, :executions, :days, lo, least(lo + 99999, :executions))
 FROM generate_series(1, :executions, 100000) AS lo
 \gexec
 
