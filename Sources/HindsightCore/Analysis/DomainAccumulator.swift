@@ -32,6 +32,7 @@ struct DomainAccumulator {
     private struct Slot {
         var phaseID: Int
         var name: String
+        var nameLength: Int
         var firstStart = Int64.max
         var lastEnd = Int64.min
         var lastSuccess = true
@@ -60,6 +61,7 @@ struct DomainAccumulator {
     private var packedSequences: [UInt64: Int32] = [:]
     private var longSequences: [[Int]: Int32] = [:]
     private var slots: [Slot] = []
+    private var lastSlot = 0
     private var lastPlan = ResolvedPlan(address: 0)
 
     struct ResolvedPlan {
@@ -74,6 +76,7 @@ struct DomainAccumulator {
     mutating func add(_ trace: ExecutionTrace) {
         let traceIndex = runs.count
         slots.removeAll(keepingCapacity: true)
+        lastSlot = 0
         // Read fields in place through the buffer: copying whole events would retain and release every
         // string they hold.
         trace.events.withUnsafeBufferPointer { events in
@@ -119,10 +122,18 @@ struct DomainAccumulator {
     }
 
     private mutating func slot(for name: String) -> Int {
-        for i in slots.indices where slots[i].name == name { return i }
+        // A phase's end usually follows its start: try the last slot first, then compare lengths
+        // (O(1)) before contents, since failed string comparisons are the expensive ones.
+        if lastSlot < slots.count, slots[lastSlot].name == name { return lastSlot }
+        let length = name.utf8.count
+        for i in slots.indices where slots[i].nameLength == length && slots[i].name == name {
+            lastSlot = i
+            return i
+        }
         let id = phaseID(name)
-        slots.append(Slot(phaseID: id, name: name, order: slots.count))
-        return slots.count - 1
+        slots.append(Slot(phaseID: id, name: name, nameLength: length, order: slots.count))
+        lastSlot = slots.count - 1
+        return lastSlot
     }
 
     private mutating func phaseID(_ name: String) -> Int {
@@ -162,8 +173,8 @@ struct DomainAccumulator {
     private mutating func measurePhases(of trace: ExecutionTrace) {
         var measured = 0, succeeded = 0
         var accuracy = 0.0
-        if trace.plan != nil {
-            let plan = resolvePlan(trace)
+        if let planPhases = trace.plan?.phases {
+            let plan = resolvePlan(planPhases)
             for j in plan.phaseIDs.indices {
                 let pid = plan.phaseIDs[j]
                 guard let s = slots.firstIndex(where: { $0.phaseID == pid }), isMeasurable(slots[s]) else { continue }
@@ -209,8 +220,7 @@ struct DomainAccumulator {
     /// Phase ids and parsed estimates of a trace's plan. Traces of one plan share the phases array's
     /// storage, so the last resolution is reused when the storage is the same (all traces stay alive
     /// during one analysis, so an address cannot be reused by another plan meanwhile).
-    private mutating func resolvePlan(_ trace: ExecutionTrace) -> ResolvedPlan {
-        let phases = trace.plan!.phases
+    private mutating func resolvePlan(_ phases: [PlanPhase]) -> ResolvedPlan {
         let address = phases.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
         if address != 0, address == lastPlan.address { return lastPlan }
         var resolved = ResolvedPlan(address: address)

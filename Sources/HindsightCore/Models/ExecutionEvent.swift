@@ -5,26 +5,28 @@ public import Foundation
 /// The seed kept a free-form `data` dictionary; the core keeps the fields the learning algorithms read
 /// as typed properties (so analysis never parses dictionaries) and everything else in ``attributes``.
 public struct ExecutionEvent: Hashable, Codable, Sendable {
-    /// The idempotency key, when the producer assigned one (the wire format always does).
-    public var id: UUID?
-    /// When the event happened.
-    public var timestamp: Timestamp
+    // Hot fields first: analysis reads kind, time, phase, outcome, tool and message, so they share
+    // the first cache lines of each event.
     /// The event type.
     public var kind: EventKind
+    /// When the event happened.
+    public var timestamp: Timestamp
     /// The phase the event belongs to; `nil` for execution-level events such as tool calls.
     public var phaseName: String?
-    /// How long the event took, in milliseconds.
-    public var durationMs: Double?
     /// For `phase_end`: whether the phase succeeded (`nil` is read as success, as in the seed).
     public var success: Bool?
     /// For `tool_call`: the tool's name.
     public var tool: String?
-    /// For `error`: the error's type, e.g. `TimeoutError`.
-    public var errorType: String?
     /// For `error` and failed `phase_end`: the error message.
     public var message: String?
+    /// How long the event took, in milliseconds.
+    public var durationMs: Double?
+    /// For `error`: the error's type, e.g. `TimeoutError`.
+    public var errorType: String?
     /// For `error`: whether the error was fatal.
     public var fatal: Bool
+    /// The idempotency key, when the producer assigned one (the wire format always does).
+    public var id: UUID?
     /// Any other data, as strings.
     public var attributes: [String: String]
 
