@@ -154,3 +154,31 @@ struct PerformanceAnalyzerTests {
         #expect(one.insights.first == "Overall success rate: 0.0% (0/1 executions)")
     }
 }
+
+@Suite("Analyzer internals")
+struct AnalyzerInternalsTests {
+    @Test func internerOverflowsIntoDictionary() {
+        var interner = NameInterner()
+        let names = (0..<40).map { "phase_\($0)_with_a_long_name" }
+        let ids = names.map { interner.id(of: $0) }
+        #expect(ids == Array(0..<40))
+        #expect(names.map { interner.id(of: $0) } == ids && interner.count == 40)
+    }
+
+    /// Traces alternate between two plans with different estimates: the per-plan cache must not mix them.
+    @Test func alternatingPlansKeepTheirEstimates() throws {
+        let fast = Fixtures.plan([Fixtures.phase("a", "10 seconds")])
+        let slow = Fixtures.plan([Fixtures.phase("a", "30 seconds")])
+        let traces = (0..<10).map { Fixtures.trace($0, plan: $0 % 2 == 0 ? fast : slow, phases: [("a", 20)]) }
+        let stats = try #require(PerformanceAnalyzer().analyze(traces, domain: "testing").statistics(forPhase: "a"))
+        #expect(stats.meanEstimate == 20 && stats.sampleCount == 10)
+    }
+
+    @Test func planlessTracesStillYieldPhaseStatistics() throws {
+        let traces = (0..<5).map { Fixtures.trace($0, phases: [("x", 10), ("y", Double(20 + $0))]) }
+        let insights = PerformanceAnalyzer().analyze(traces, domain: "testing")
+        let y = try #require(insights.statistics(forPhase: "y"))
+        #expect(y.meanEstimate == nil && y.p50 == 22 && y.p90 == 23.6)
+        #expect(insights.optimalPhaseOrder == ["x", "y"] && insights.slowPhases.map(\.phaseName) == ["y"])
+    }
+}
