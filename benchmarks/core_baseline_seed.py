@@ -702,7 +702,7 @@ def generate(count: int, seed: int):
                 ms = float(rng.uniform(1000))
                 events.append(ExecutionEvent(timestamp=at(t + duration * k // 3), event_type="tool_call",
                                              data={"tool": tool, "parameters": {}}, duration_ms=ms))
-            if rng.uniform(100) < 8:
+            if rng.uniform(100) < 20:
                 events.append(ExecutionEvent(timestamp=at(t + duration // 2), event_type="error", phase_name=name,
                                              data={"error_type": "RuntimeError", "message": message(rng), "fatal": False}))
                 checksum["errors"] += 1

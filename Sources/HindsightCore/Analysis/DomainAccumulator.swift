@@ -55,7 +55,9 @@ struct DomainAccumulator {
 
     private var estimateTexts = NameInterner()
     private var estimateValues: [Double] = []
-    private var messagePattern: [String: Int] = [:]
+    private var messageCache: [UInt64: Int32] = [:]
+    private var cachedMessages: [String] = []
+    private var cachedPatternIDs: [Int32] = []
     private var patternByHash: [UInt64: Int] = [:]
     private var scanner = PatternScanner()
     private var packedSequences: [UInt64: Int32] = [:]
@@ -145,8 +147,12 @@ struct DomainAccumulator {
     private mutating func recordError(message raw: String?, phase: String?, traceIndex: Int) {
         let message = raw ?? "Unknown error"
         let id: Int
-        if let known = messagePattern[message] {
-            id = known
+        // Cache per distinct raw message, keyed by a 64-bit hash of its bytes (integer keys rehash
+        // cheaply as the cache grows); the stored message confirms the hit, so a collision only costs a
+        // normalization.
+        let rawHash = message.utf8.withContiguousStorageIfAvailable { StableHash.fnv1a($0) } ?? StableHash.fnv1a(message.utf8)
+        if let slot = messageCache[rawHash], cachedMessages[Int(slot)] == message {
+            id = Int(cachedPatternIDs[Int(slot)])
         } else {
             scanner.normalize(message)
             let hash = StableHash.fnv1a(scanner.output)
@@ -157,7 +163,11 @@ struct DomainAccumulator {
                 patterns.append(PatternTotals(pattern: scanner.pattern, example: message))
                 if patternByHash[hash] == nil { patternByHash[hash] = id }
             }
-            messagePattern[message] = id
+            if messageCache[rawHash] == nil {
+                messageCache[rawHash] = Int32(cachedMessages.count)
+                cachedMessages.append(message)
+                cachedPatternIDs.append(Int32(id))
+            }
         }
         patterns[id].count += 1
         if patterns[id].lastTrace != traceIndex {

@@ -21,7 +21,6 @@ public enum ErrorMessageNormalizer {
 /// ``output`` (the analyzer hashes them without building a `String` for patterns it already knows).
 struct PatternScanner {
     private(set) var output: [UInt8] = []
-    private var token: [UInt8] = []
 
     static let stringMarker = Array("<str>".utf8)
 
@@ -30,47 +29,48 @@ struct PatternScanner {
 
     mutating func normalize(_ message: String) {
         output.removeAll(keepingCapacity: true)
-        token.removeAll(keepingCapacity: true)
         var message = message
         message.withUTF8 { scan($0) }
     }
 
+    /// Tokens are index ranges of the input, classified without copying them.
     private mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var i = 0
+        var i = 0, tokenStart = 0
         var pendingSpace = false
         while i < bytes.count {
             let b = bytes[i]
             if b == 32 || (b >= 9 && b <= 13) {
-                flushToken()
+                flush(bytes, tokenStart..<i)
                 pendingSpace = !output.isEmpty
                 i += 1
+                tokenStart = i
                 continue
             }
             if pendingSpace {
                 output.append(32)
                 pendingSpace = false
             }
-            if b == 34 || b == 39 || b == 96, quoteMayOpen(), let close = bytes[(i + 1)...].firstIndex(of: b) {
-                flushToken()
+            if b == 34 || b == 39 || b == 96, i == tokenStart || Self.opensQuote(bytes[i - 1]),
+               let close = bytes[(i + 1)...].firstIndex(of: b) {
+                flush(bytes, tokenStart..<i)
                 output.append(contentsOf: Self.stringMarker)
                 i = close + 1
+                tokenStart = i
                 continue
             }
-            token.append(b)
             i += 1
         }
-        flushToken()
+        flush(bytes, tokenStart..<bytes.count)
     }
 
-    private func quoteMayOpen() -> Bool {
-        guard let last = token.last else { return true }
-        return last == 61 || last == 58 || last == 40 || last == 91 || last == 123 || last == 44
+    /// A quote right after one of `= : ( [ { ,` opens a quoted string (an apostrophe inside a word does not).
+    private static func opensQuote(_ previous: UInt8) -> Bool {
+        previous == 61 || previous == 58 || previous == 40 || previous == 91 || previous == 123 || previous == 44
     }
 
-    private mutating func flushToken() {
-        guard !token.isEmpty else { return }
-        token.withUnsafeBufferPointer { Self.emitClassified($0, into: &output) }
-        token.removeAll(keepingCapacity: true)
+    private mutating func flush(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        Self.emitClassified(UnsafeBufferPointer(rebasing: bytes[range]), into: &output)
     }
 
     private static func emitClassified(_ raw: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {

@@ -25,20 +25,22 @@ enum TokenClassifier {
             out.append(contentsOf: hexMarker)
             return
         }
-        var i = p.startIndex
-        while i < p.endIndex {
-            if isDigit(p[i]) {
-                var j = i + 1
-                while j < p.endIndex {
-                    if isDigit(p[j]) { j += 1 } else if (p[j] == 46 || p[j] == 44), j + 1 < p.endIndex, isDigit(p[j + 1]) { j += 2 } else { break }
-                }
-                out.append(contentsOf: numberMarker)
-                i = j
-            } else {
-                out.append(p[i])
+        var i = 0, runStart = 0
+        while i < p.count {
+            guard isDigit(p[i]) else {
                 i += 1
+                continue
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i]))
+            var j = i + 1
+            while j < p.count {
+                if isDigit(p[j]) { j += 1 } else if (p[j] == 46 || p[j] == 44), j + 1 < p.count, isDigit(p[j + 1]) { j += 2 } else { break }
+            }
+            out.append(contentsOf: numberMarker)
+            i = j
+            runStart = j
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<p.count]))
     }
 
     private static let hexMarker = Array("<hex>".utf8)

@@ -37,7 +37,7 @@ struct BenchCore: ParsableCommand {
             var generator = BenchCoreTraces(seed: seed)
             let (traces, checksum) = generator.traces(size)
             checksums[size] = checksum
-            let repeats = max(3, min(200, 200_000 / max(size, 1)))
+            let repeats = max(3, min(1000, 200_000 / max(size, 1)))
             var last: PerformanceInsights?
             swift["analysis \(size)"] = Self.median(repeats) {
                 last = analyzer.analyze(traces, domain: "bench")

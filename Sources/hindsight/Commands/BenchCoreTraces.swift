@@ -7,7 +7,7 @@ import HindsightCore
 ///
 /// Per trace: status completed with probability 0.8 (else failed at a random phase, later phases not run);
 /// six phases with fixed estimates, parse and analyze swapped in one trace in ten; per phase a start, two
-/// tool calls, an error with probability 0.08 (four message templates with variable numbers, ids,
+/// tool calls, an error with probability 0.2 (four message templates with variable numbers, ids,
 /// hosts and paths), an end; durations 50–150 % of a base, gaps under a second.
 struct BenchCoreTraces {
     static let phaseNames = ["setup", "fetch", "parse", "analyze", "report", "cleanup"]
@@ -70,7 +70,7 @@ struct BenchCoreTraces {
                     let ms = Double(uniform(1000))
                     events.append(.toolCall(tool, at: Timestamp(microsecondsSinceEpoch: t + duration * Int64(k) / 3), durationMs: ms))
                 }
-                if uniform(100) < 8 {
+                if uniform(100) < 20 {
                     events.append(.error(type: "RuntimeError", message: message(), at: Timestamp(microsecondsSinceEpoch: t + duration / 2), phase: name))
                     sum.errors += 1
                 }
