@@ -1,0 +1,585 @@
+"""compose.yaml without a Docker engine.
+
+(a) the file validates against the Compose Specification schema shipped with docker-compose;
+(b) `docker-compose config -q` accepts it;
+(c) the invariants the cluster relies on: scalable trackers, one least-privilege user per worker,
+    passwords wired consistently, health checks, graceful stop, loopback-only host ports;
+(d) the services' commands run here, with the same environment, against real servers:
+    - the `postgres` service's init script on a throwaway PostgreSQL cluster, then `migrate` on it;
+    - `rabbitmq-definitions` renders password hashes that match the passwords the workers use;
+    - `migrate`, `tracker` (ready, healthcheck, SIGTERM → exit 0 within stop_grace_period) and
+      `simulate` against the local services (scripts/services), as their own users.
+
+Needs docker-compose (apt-get install docker-compose: skipped with a reason when missing), the local
+services (`scripts/services up`) and the built binary `.build/debug/hindsight` for (d).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "compose.yaml"
+COMPOSE_LOCAL = ROOT / "scripts" / "compose-local"
+BINARY = ROOT / ".build" / "debug" / "hindsight"
+DEFINITIONS_TEMPLATE = ROOT / "deploy" / "rabbitmq" / "definitions.template.json"
+DOCKER_COMPOSE = shutil.which("docker-compose")
+
+needs_compose = pytest.mark.skipif(
+    DOCKER_COMPOSE is None,
+    reason="docker-compose is not installed (apt-get install -y docker-compose; scripts/services installs it)")
+
+# Which broker user and database role each hindsight service must use, and which URLs it needs
+# (docs/conventions-for-contributors.md; `simulate` is an agent).
+WORKERS = {
+    "migrate": {"HINDSIGHT_DATABASE_URL": "hindsight_owner"},
+    "tracker": {"HINDSIGHT_AMQP_URL": "hindsight-tracker", "HINDSIGHT_DATABASE_URL": "hindsight_tracker"},
+    "simulate": {"HINDSIGHT_AMQP_URL": "hindsight-agent"},
+}
+LONG_RUNNING = {"tracker"}
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The caller's environment without HINDSIGHT_* (so defaults in compose.yaml apply), plus extra."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HINDSIGHT_")}
+    env.update(extra)
+    return env
+
+
+def profiles_args() -> list[str]:
+    raw = yaml.safe_load(COMPOSE_FILE.read_text())
+    names = sorted({p for s in raw["services"].values() for p in (s or {}).get("profiles", [])})
+    return [arg for name in names for arg in ("--profile", name)]
+
+
+def compose_config(env: dict[str, str] | None = None) -> dict:
+    result = subprocess.run(
+        [DOCKER_COMPOSE, "-f", str(COMPOSE_FILE), *profiles_args(), "config"],
+        capture_output=True, text=True, cwd=ROOT, env=env or clean_env())
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def is_hindsight(service: dict) -> bool:
+    return bool(re.search(r"(^|/)hindsight(:[^/]*)?$", str(service.get("image", ""))))
+
+
+def env_of(service: dict) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {k: str(v) for k, v in env.items()}
+
+
+def mounts_of(service: dict) -> dict[str, dict]:
+    """Volumes by container path, long or short syntax (docker-compose 1.29 prints the short one)."""
+    mounts = {}
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, str):
+            source, target = volume.split(":")[:2]
+            kind = "bind" if source.startswith(("/", ".")) else "volume"
+            volume = {"source": source, "target": target, "type": kind}
+        mounts[volume["target"]] = volume
+    return mounts
+
+
+def seconds(duration: str | None) -> float:
+    """Compose durations: 1m30s, 10s, 500ms."""
+    if not duration:
+        return 10.0  # Compose's default stop grace period
+    total = 0.0
+    for value, unit in re.findall(r"(\d+(?:\.\d+)?)(us|ms|s|m|h)", str(duration)):
+        total += float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}[unit]
+    return total
+
+
+def schema_path() -> Path:
+    """compose/config/compose_spec.json of the installed docker-compose package (its own interpreter)."""
+    try:
+        import compose.config  # type: ignore
+        return Path(compose.config.__file__).parent / "compose_spec.json"
+    except ImportError:
+        pass
+    first = Path(DOCKER_COMPOSE).read_text(errors="replace").splitlines()[0]
+    interpreter = first[2:].strip().split()[0] if first.startswith("#!") else "/usr/bin/python3"
+    out = subprocess.run(
+        [interpreter, "-c", "import compose.config, os; print(os.path.dirname(compose.config.__file__))"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    return Path(out) / "compose_spec.json"
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+@pytest.fixture(scope="module")
+def resolved() -> dict:
+    return compose_config()
+
+
+# ------------------------------------------------------------------------------------------ (a) (b)
+
+@needs_compose
+def test_compose_file_matches_the_compose_specification_schema(raw):
+    from jsonschema import Draft201909Validator
+
+    path = schema_path()
+    assert path.is_file(), f"docker-compose is installed but {path} is missing"
+    schema = json.loads(path.read_text())
+    validator = Draft201909Validator(schema)
+    errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors)
+
+
+@needs_compose
+def test_docker_compose_config_accepts_the_file():
+    for extra in ([], profiles_args()):
+        result = subprocess.run([DOCKER_COMPOSE, "-f", str(COMPOSE_FILE), *extra, "config", "-q"],
+                                capture_output=True, text=True, cwd=ROOT, env=clean_env())
+        assert result.returncode == 0, result.stderr
+
+
+def test_profiles_keep_the_default_cluster_small(raw):
+    profiles = {name: (service or {}).get("profiles") for name, service in raw["services"].items()}
+    default = {name for name, p in profiles.items() if not p}
+    assert {"rabbitmq", "postgres", "migrate", "tracker"} <= default
+    assert profiles["simulate"] == ["demo"]
+    assert profiles["prometheus"] == ["observability"] and profiles["grafana"] == ["observability"]
+
+
+# ----------------------------------------------------------------------------------------------- (c)
+
+@needs_compose
+def test_tracker_is_scalable(resolved):
+    tracker = resolved["services"]["tracker"]
+    assert "container_name" not in tracker, "a container_name prevents --scale"
+    assert not tracker.get("ports"), "a fixed host port prevents --scale (use expose)"
+    assert "hostname" not in tracker
+    assert "9090" in [str(p) for p in tracker.get("expose", [])]
+
+
+@needs_compose
+def test_every_hindsight_service_has_the_urls_it_needs_with_its_own_user(resolved):
+    services = resolved["services"]
+    hindsight = {name for name, s in services.items() if is_hindsight(s)}
+    assert hindsight == set(WORKERS), f"hindsight services {sorted(hindsight)} vs expected {sorted(WORKERS)}"
+    for name, expected in WORKERS.items():
+        env = env_of(services[name])
+        assert services[name]["command"][0] == name, f"{name}: runs `hindsight {services[name]['command'][0]}`"
+        for variable, user in expected.items():
+            assert variable in env, f"{name} lacks {variable}"
+            url = urlsplit(env[variable])
+            assert url.username == user, f"{name}: {variable} connects as {url.username}, expected {user}"
+            assert url.password, f"{name}: {variable} has no password"
+            host_service = {"HINDSIGHT_AMQP_URL": "rabbitmq", "HINDSIGHT_DATABASE_URL": "postgres"}[variable]
+            assert url.hostname == host_service and url.port == {"rabbitmq": 5672, "postgres": 5432}[host_service]
+            assert url.path == "/hindsight"
+        # Nothing more than needed: an agent has no database URL, migrate no broker URL.
+        for variable in ("HINDSIGHT_AMQP_URL", "HINDSIGHT_DATABASE_URL"):
+            if variable not in expected:
+                assert variable not in env, f"{name} should not get {variable}"
+
+
+@needs_compose
+def test_passwords_are_wired_from_one_variable_per_user():
+    """Set every password variable to a distinct value: each URL must carry its user's, and the broker
+    definitions / database init must receive the same one."""
+    raw_text = COMPOSE_FILE.read_text()
+    names = sorted(set(re.findall(r"\$\{(HINDSIGHT_(?:RABBITMQ|POSTGRES)_PASSWORD_[A-Z_]+)", raw_text)))
+    assert names, "no password variables in compose.yaml"
+    values = {n: f"pw{random.randrange(10**9)}x{i}" for i, n in enumerate(names)}
+    services = compose_config(clean_env(**values))["services"]
+
+    def expected(kind: str, user: str) -> str:
+        return values[f"HINDSIGHT_{kind}_PASSWORD_" + user.upper().replace("-", "_")]
+
+    for name, wanted in WORKERS.items():
+        env = env_of(services[name])
+        for variable, user in wanted.items():
+            kind = "RABBITMQ" if variable == "HINDSIGHT_AMQP_URL" else "POSTGRES"
+            assert urlsplit(env[variable]).password == expected(kind, user), f"{name}: {variable}"
+    definitions_env = env_of(services["rabbitmq-definitions"])
+    for user in json.loads(DEFINITIONS_TEMPLATE.read_text())["users"]:
+        key = "HINDSIGHT_RABBITMQ_PASSWORD_" + user["name"].upper().replace("-", "_")
+        assert definitions_env.get(key) == values.get(key), f"rabbitmq-definitions does not pass {key}"
+    postgres_env = env_of(services["postgres"])
+    for role in ("hindsight_owner", "hindsight_tracker", "hindsight_analyzer", "hindsight_adapter", "hindsight_analyst"):
+        key = "HINDSIGHT_POSTGRES_PASSWORD_" + role.upper()
+        assert postgres_env.get(key) == values[key], f"postgres does not pass {key}"
+
+
+@needs_compose
+def test_workers_start_in_order_and_stop_gracefully(resolved):
+    services = resolved["services"]
+    for name in WORKERS:
+        service = services[name]
+        assert service.get("init") is True, f"{name}: init: true (signals reach the worker, zombies reaped)"
+        assert seconds(service.get("stop_grace_period")) >= 20, f"{name}: stop_grace_period too short to drain"
+    migrate = services["migrate"]
+    assert migrate["restart"] == "no"
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+    tracker = services["tracker"]
+    assert tracker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert tracker["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
+    assert tracker["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["simulate"]["restart"] == "no"
+    assert services["simulate"]["profiles"] == ["demo"]
+    assert services["rabbitmq"]["depends_on"]["rabbitmq-definitions"]["condition"] == "service_completed_successfully"
+
+
+@needs_compose
+def test_long_running_services_have_health_checks(resolved):
+    services = resolved["services"]
+    for name in LONG_RUNNING:
+        test = services[name]["healthcheck"]["test"]
+        assert test[0] in ("CMD", "CMD-SHELL") and "/health" in " ".join(test), f"{name}: healthcheck must hit /health"
+    for name in ("rabbitmq", "postgres"):
+        assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
+
+
+@needs_compose
+def test_host_ports_bind_loopback_only(resolved):
+    for name, service in resolved["services"].items():
+        for port in service.get("ports") or []:
+            host_ip = port.get("host_ip") if isinstance(port, dict) else str(port).rsplit(":", 2)[0]
+            assert host_ip == "127.0.0.1", f"{name} publishes {port} beyond loopback"
+
+
+@needs_compose
+def test_broker_and_database_configuration_is_mounted_where_it_is_read(resolved):
+    services = resolved["services"]
+    conf = (ROOT / "deploy/rabbitmq/rabbitmq.conf").read_text()
+    definitions_path = re.search(r"^definitions\.local\.path\s*=\s*(\S+)", conf, re.M).group(1)
+    mounts = mounts_of(services["rabbitmq"])
+    folder = os.path.dirname(definitions_path)
+    assert folder in mounts and mounts[folder]["type"] == "volume"
+    volume = mounts[folder]["source"]
+    writer = mounts_of(services["rabbitmq-definitions"])
+    written = [t for t, v in writer.items() if v.get("source") == volume]
+    assert written, "rabbitmq-definitions does not write the volume rabbitmq reads"
+    assert f"{written[0]}/{os.path.basename(definitions_path)}" in " ".join(services["rabbitmq-definitions"]["command"])
+    assert any(t.startswith("/etc/rabbitmq/conf.d/") for t in mounts), "rabbitmq.conf not mounted in conf.d"
+    pg_mounts = mounts_of(services["postgres"])
+    assert Path(pg_mounts["/docker-entrypoint-initdb.d"]["source"]) == ROOT / "deploy/postgres/init"
+
+
+def test_prometheus_and_dashboard_use_real_metric_names(resolved=None):
+    prometheus = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in prometheus["scrape_configs"]}
+    sd = jobs["hindsight-tracker"]["dns_sd_configs"][0]
+    assert sd["names"] == ["tracker"] and sd["port"] == 9090
+    swift = (ROOT / "Sources/HindsightWorkers/Tracker/TrackerMetrics.swift").read_text()
+    declared = set(re.findall(r'label:\s*"(hindsight_[a-z_]+)"', swift))
+    assert declared, "no metric labels found in TrackerMetrics.swift"
+    dashboard = json.loads((ROOT / "deploy/grafana/dashboards/hindsight-trackers.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    used = {m for e in exprs for m in re.findall(r"\b(hindsight_[a-z_]+)", e)}
+    assert used
+    for metric in used:
+        base = re.sub(r"_(bucket|sum|count)$", "", metric)
+        assert metric in declared or base in declared, f"dashboard uses {metric}, not in TrackerMetrics.swift"
+
+
+def test_dockerfile_builds_a_small_non_root_image():
+    text = (ROOT / "deploy/Dockerfile").read_text()
+    stages = re.findall(r"^FROM\s+(\S+)", text, re.M)
+    assert len(stages) >= 2 and stages[0].startswith("swift:"), stages
+    assert stages[-1] in ("debian:12-slim", "debian:bookworm-slim") or "slim" in stages[-1]
+    assert "librabbitmq-dev" in text and "pkg-config" in text
+    assert re.search(r"swift build -c release --static-swift-stdlib --product hindsight", text)
+    runtime = text[text.rindex("FROM "):]
+    assert "librabbitmq4" in runtime and "ca-certificates" in runtime
+    assert ".resources" in text, "resource bundles (migrations, schema) must be copied next to the binary"
+    user = re.findall(r"^USER\s+(\S+)", runtime, re.M)
+    assert user and not user[-1].startswith(("root", "0")), "runtime must not run as root"
+    assert re.search(r'^ENTRYPOINT \["hindsight"\]', runtime, re.M)
+    ignore = (ROOT / ".dockerignore").read_text().split()
+    assert "*" in ignore and "!Sources/" in ignore and "!Package.swift" in ignore
+
+
+# ----------------------------------------------------------------------------------------------- (d)
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_args(args: tuple[str, ...] | list[str]) -> list[str]:
+    """The local services' ports (scripts/services env), unless the caller names its own."""
+    ports = local_ports()
+    out = []
+    if "--rabbitmq-port" not in args:
+        out += ["--rabbitmq-port", str(ports["rabbitmq"])]
+    if "--postgres-port" not in args:
+        out += ["--postgres-port", str(ports["postgres"])]
+    return out
+
+
+def compose_local(*args: str, env: dict[str, str] | None = None, timeout: float = 180,
+                  check: bool = True) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(COMPOSE_LOCAL), *port_args(args), *args]
+    result = subprocess.run(command, capture_output=True, text=True,
+                            cwd=ROOT, env=env or clean_env(), timeout=timeout)
+    if check:
+        assert result.returncode == 0, f"compose-local {' '.join(args)} exited {result.returncode}:\n{result.stderr[-3000:]}"
+    return result
+
+
+def plan(*args: str) -> dict:
+    return json.loads(compose_local("--print", *args).stdout)
+
+
+def local_ports() -> dict[str, int]:
+    out = subprocess.run([str(ROOT / "scripts/services"), "env"], capture_output=True, text=True, check=True).stdout
+    values = dict(re.findall(r"export (\w+)='([^']*)'", out))
+    return {"rabbitmq": int(values["HINDSIGHT_RABBITMQ_PORT"]), "postgres": int(values["HINDSIGHT_POSTGRES_PORT"])}
+
+
+def require_local_services():
+    ports = local_ports()
+    for name, port in ports.items():
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        except OSError:
+            pytest.fail(f"local {name} is not running on 127.0.0.1:{port}: run scripts/services up")
+    if not os.access(BINARY, os.X_OK):
+        pytest.fail(f"{BINARY} is missing: run swift build")
+    return ports
+
+
+def http_get(port: int, path: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+    except OSError:
+        return 0, ""
+
+
+@needs_compose
+def test_plans_rewrite_hosts_but_keep_users(resolved):
+    ports = require_local_services()
+    for name, expected in WORKERS.items():
+        env = plan(name)["environment"]
+        for variable, user in expected.items():
+            url = urlsplit(env[variable])
+            assert url.hostname == "127.0.0.1"
+            assert url.port == ports["rabbitmq" if "AMQP" in variable else "postgres"]
+            assert url.username == user
+            assert url.password == urlsplit(env_of(resolved["services"][name])[variable]).password
+
+
+@needs_compose
+def test_rabbitmq_definitions_service_renders_hashes_of_the_workers_passwords(tmp_path):
+    values = {"HINDSIGHT_RABBITMQ_PASSWORD_HINDSIGHT_TRACKER": "tracker-secret-1",
+              "HINDSIGHT_RABBITMQ_PASSWORD_HINDSIGHT_AGENT": "agent-secret-2"}
+    compose_local("--volume", f"rabbitmq-definitions={tmp_path}", "rabbitmq-definitions", env=clean_env(**values))
+    rendered = json.loads((tmp_path / "definitions.json").read_text())
+    template = json.loads(DEFINITIONS_TEMPLATE.read_text())
+    for key in ("vhosts", "permissions", "exchanges", "queues", "bindings", "policies"):
+        assert rendered[key] == template[key], key
+    users = {u["name"]: u for u in rendered["users"]}
+    assert set(users) == {u["name"] for u in template["users"]}
+
+    def verifies(user: dict, password: str) -> bool:
+        raw = base64.b64decode(user["password_hash"])
+        return raw[4:] == hashlib.sha256(raw[:4] + password.encode()).digest()
+
+    for user in users.values():
+        assert "password" not in user, "plain password left in the rendered definitions"
+        assert user["hashing_algorithm"] == "rabbit_password_hashing_sha256"
+    assert verifies(users["hindsight-tracker"], "tracker-secret-1")
+    assert verifies(users["hindsight-agent"], "agent-secret-2")
+    assert verifies(users["hindsight-analyzer"], "hindsight-analyzer")  # unset: development default
+    # …and the workers' URLs carry those same passwords.
+    services = compose_config(clean_env(**values))["services"]
+    assert urlsplit(env_of(services["tracker"])["HINDSIGHT_AMQP_URL"]).password == "tracker-secret-1"
+    assert urlsplit(env_of(services["simulate"])["HINDSIGHT_AMQP_URL"]).password == "agent-secret-2"
+
+
+# --- the postgres service's init script + migrate on a throwaway cluster ---------------------------
+
+def postgres_bin() -> Path | None:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: [int(x) for x in re.findall(r"\d+", p.parent.name)] or [0])
+    return candidates[-1] if candidates and (candidates[-1] / "initdb").exists() else None
+
+
+@pytest.fixture(scope="module")
+def scratch_postgres():
+    """A throwaway PostgreSQL cluster initialised like the postgres image (superuser `postgres`, local
+    trust, password auth over TCP), then the compose service's init scripts run with its environment."""
+    if DOCKER_COMPOSE is None:
+        pytest.skip("docker-compose is not installed")
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        pytest.fail("PostgreSQL server binaries are missing: run scripts/services up")
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if os.geteuid() == 0 and subprocess.run(["id", "postgres"], capture_output=True).returncode != 0:
+        pytest.fail("user postgres is missing: run scripts/services up")
+    base = Path(tempfile.mkdtemp(prefix="hindsight-compose-pg-", dir="/var/tmp"))
+    data, run = base / "data", base / "run"
+    run.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+        shutil.chown(run, "postgres", "postgres")
+    port = free_port()
+    subprocess.run([*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-E", "UTF8",
+                    "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256"],
+                   check=True, capture_output=True)
+    subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-t", "60",
+                    "-o", f"-p {port} -k {run} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+                   check=True, capture_output=True)
+    try:
+        postgres = compose_config()["services"]["postgres"]
+        env = clean_env(**env_of(postgres), PGHOST=str(run), PGPORT=str(port))
+        init_dir = ROOT / "deploy" / "postgres" / "init"
+        scripts = sorted(p for p in init_dir.iterdir() if p.suffix in (".sh", ".sql"))
+        assert scripts, "no init scripts in deploy/postgres/init"
+        for script in scripts:
+            if script.suffix == ".sh":
+                result = subprocess.run(["bash", str(script)], env=env, capture_output=True, text=True)
+            else:
+                result = subprocess.run(["psql", "-X", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-d", "postgres",
+                                         "-f", str(script)], env=env, capture_output=True, text=True)
+            assert result.returncode == 0, f"{script.name}: {result.stderr}"
+        # Idempotent: the image runs it once, people may run it again.
+        again = subprocess.run(["bash", str(scripts[0])], env=env, capture_output=True, text=True)
+        assert again.returncode == 0, again.stderr
+        yield {"port": port, "socket": str(run), "env": env_of(postgres)}
+    finally:
+        subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                       capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@needs_compose
+def test_postgres_init_then_migrate_service_on_a_fresh_cluster(scratch_postgres):
+    import psycopg
+
+    port = scratch_postgres["port"]
+    first = compose_local("--postgres-port", str(port), "migrate")
+    assert "applied" in first.stdout, first.stdout
+    second = compose_local("--postgres-port", str(port), "migrate")
+    assert "up to date" in second.stdout, second.stdout
+
+    services = compose_config()["services"]
+
+    def connect(service: str):
+        url = urlsplit(env_of(services[service])["HINDSIGHT_DATABASE_URL"])
+        return psycopg.connect(host="127.0.0.1", port=port, user=url.username, password=url.password,
+                               dbname=url.path.lstrip("/"), autocommit=True)
+
+    with connect("migrate") as owner:
+        row = owner.execute("SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user").fetchone()
+        assert row == (False, False, False), "the schema owner must not be a superuser or create roles"
+        assert owner.execute("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'").fetchone()[0] == 1
+        assert owner.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'hindsight' AND tablename = 'executions'").fetchone()[0] == 1
+    with connect("tracker") as tracker:
+        assert tracker.execute("SHOW search_path").fetchone()[0].startswith("hindsight")
+        assert tracker.execute("SELECT has_table_privilege('hindsight.events', 'INSERT')").fetchone()[0]
+        assert not tracker.execute("SELECT has_schema_privilege('hindsight', 'CREATE')").fetchone()[0]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            tracker.execute("DELETE FROM hindsight.executions")
+    # Every role of the conventions can log in with the password the compose file gives it.
+    env = scratch_postgres["env"]
+    for role in ("hindsight_analyzer", "hindsight_adapter", "hindsight_analyst"):
+        password = env["HINDSIGHT_POSTGRES_PASSWORD_" + role.upper()]
+        with psycopg.connect(host="127.0.0.1", port=port, user=role, password=password, dbname="hindsight") as conn:
+            assert conn.execute("SELECT current_user").fetchone()[0] == role
+
+
+# --- migrate, tracker and simulate against the local services --------------------------------------
+
+@needs_compose
+def test_migrate_service_runs_locally():
+    require_local_services()
+    result = compose_local("migrate")
+    assert "up to date" in result.stdout or "applied" in result.stdout, result.stdout
+
+
+@needs_compose
+def test_tracker_and_simulate_services_run_locally():
+    require_local_services()
+    metrics_port = free_port()
+    tracker_plan = plan("--metrics-port", str(metrics_port), "tracker")
+    grace = seconds(tracker_plan["stop_grace_period"])
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen([sys.executable, str(COMPOSE_LOCAL), *port_args([]), "--metrics-port", str(metrics_port), "tracker"],
+                               cwd=ROOT, env=clean_env(), stdout=log, stderr=subprocess.STDOUT)
+
+    def output() -> str:
+        log.seek(0)
+        return log.read().decode(errors="replace")[-4000:]
+
+    try:
+        deadline = time.monotonic() + 60
+        while http_get(metrics_port, "/health")[0] != 200:
+            assert process.poll() is None, f"tracker exited {process.returncode}:\n{output()}"
+            assert time.monotonic() < deadline, f"tracker /health never answered:\n{output()}"
+            time.sleep(0.2)
+        # The compose healthcheck command itself, pointed at this tracker.
+        health = compose_local("--healthcheck", "--metrics-port", str(metrics_port), "tracker", check=False)
+        assert health.returncode == 0, f"healthcheck failed: {health.stderr}"
+
+        # The simulate service (as hindsight-agent) with few executions; the tracker stores them.
+        simulate = plan("simulate")["argv"][2:]
+        options = dict(zip(simulate[::2], simulate[1::2]))
+        options.update({"--executions": "4", "--seed": str(random.randrange(1, 2**31)), "--hours": "2"})
+        published = compose_local("simulate", *[x for kv in options.items() for x in kv], timeout=120)
+        assert re.search(r"published \d+ events of 4 executions", published.stdout), published.stdout
+
+        deadline = time.monotonic() + 60
+        while True:
+            status, body = http_get(metrics_port, "/ready")
+            if status == 200:
+                break
+            assert process.poll() is None, f"tracker exited {process.returncode}:\n{output()}"
+            assert time.monotonic() < deadline, f"tracker never became ready ({status} {body}):\n{output()}"
+            time.sleep(0.2)
+        metrics = http_get(metrics_port, "/metrics")[1]
+        committed = re.search(r"^hindsight_tracker_batches_committed_total (\d+)", metrics, re.M)
+        assert committed and int(committed.group(1)) >= 1, metrics[:2000]
+
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"tracker did not stop within stop_grace_period ({grace} s):\n{output()}")
+        assert code == 0, f"tracker exited {code} after SIGTERM:\n{output()}"
+        assert time.monotonic() - started < grace
+        assert "tracker stopped" in output()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@needs_compose
+def test_simulate_service_cannot_reach_the_database():
+    """The agent's plan has no database URL, and its broker user is the agent user."""
+    env = plan("simulate")["environment"]
+    assert "HINDSIGHT_DATABASE_URL" not in env
+    assert urlsplit(env["HINDSIGHT_AMQP_URL"]).username == "hindsight-agent"
