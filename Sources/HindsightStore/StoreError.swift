@@ -62,6 +62,17 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
 
     public var description: String { message }
 
+    /// Whether retrying the same work later may succeed: lost or refused connections, timeouts,
+    /// deadlocks (`40P01`), serialization failures (`40001`), a server shutting down or starting
+    /// (`57P01`–`57P03`), too many connections (`53300`) and other connection exceptions (`08…`).
+    /// Authentication, missing databases, permissions and bad SQL are not transient.
+    public var isTransient: Bool {
+        if code == .unreachable || code == .timeout { return true }
+        guard let sqlState else { return false }
+        return sqlState.hasPrefix("08") || sqlState.hasPrefix("40")
+            || ["57P01", "57P02", "57P03", "53300", "55P03"].contains(sqlState)
+    }
+
     public var debugDescription: String {
         var text = "StoreError(\(code)): \(message)"
         if let sqlState { text += " [SQLSTATE \(sqlState)]" }
@@ -100,6 +111,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
                 return StoreError(.databaseMissing, "database '\(url.database)' does not exist on \(server): create it (scripts/services up creates 'hindsight') or fix the database name in the URL", sqlState: state, underlying: error)
             case "42501":
                 return StoreError(.permissionDenied, "permission denied for user '\(url.username)' (\(serverMessage)): use a role with the needed grants (see docs/sql-schema.md, Roles)", sqlState: state, underlying: error)
+            case "42P01", "3F000", "42883":
+                return StoreError(.server, "the Hindsight schema is missing or out of date in database '\(url.database)' (\(serverMessage)): run hindsight migrate", sqlState: state, underlying: error)
             case "57P03", "53300":
                 return StoreError(.unreachable, "PostgreSQL at \(server) is not accepting connections now (\(serverMessage)): retry later", sqlState: state, underlying: error)
             default:

@@ -118,7 +118,18 @@ struct RoleAndPartitionTests {
         var closedPort = owner
         closedPort.port = 1
         await #expect { try await StoreConnection.check(closedPort, logger: S.logger) } throws: {
-            ($0 as? StoreError)?.code == .unreachable
+            ($0 as? StoreError)?.code == .unreachable && ($0 as? StoreError)?.isTransient == true
+        }
+        #expect(StoreError(.server, "deadlock", sqlState: "40P01").isTransient)
+        #expect(!StoreError(.authenticationFailed, "no").isTransient)
+        // A database without the schema: the message says to migrate.
+        try await S.withScratchDatabase { url in
+            try await S.withClient(url) { client in
+                let queries = ExecutionQueries(client: client, logger: S.logger)
+                await #expect { try await queries.executions(status: "failed") } throws: { error in
+                    StoreError.classify(error, url: url).message.contains("run hindsight migrate")
+                }
+            }
         }
     }
 
