@@ -80,7 +80,8 @@ public struct RecoveryPolicy: Hashable, Codable, Sendable {
             return make(.escalate, failure, phaseName, estimate, retryCount, executionID, reason: "Max retries exceeded", confidence: 1)
         }
         let (fallback, defaultReason, defaultConfidence) = Self.defaultChoice(failure, retryCount: retryCount)
-        let outcomes = tallies[RecoveryKey(failureType: failure, phaseName: phaseName)]
+        // Nothing learned yet: skip hashing the key.
+        let outcomes = tallies.isEmpty ? nil : tallies[RecoveryKey(failureType: failure, phaseName: phaseName)]
         guard let outcomes, !outcomes.isEmpty else {
             return make(fallback, failure, phaseName, estimate, retryCount, executionID, reason: defaultReason, confidence: defaultConfidence)
         }

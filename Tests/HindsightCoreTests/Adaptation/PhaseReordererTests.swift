@@ -32,7 +32,7 @@ struct PhaseReordererTests {
 
     @Test func alwaysAPermutation() {
         let phases = (0..<8).map { i in Fixtures.phase("p\(i)", dependencies: i > 0 && i % 3 == 0 ? ["p\(i - 2)"] : []) }
-        var generator = StableHash.offsetBasis
+        var generator = SplitMixGenerator(state: StableHash.offsetBasis)
         for _ in 0..<200 {
             let order = phases.map(\.name).shuffled(using: &generator)
             let result = PhaseReorderer.reorder(phases, towards: order)
@@ -46,9 +46,12 @@ struct PhaseReordererTests {
     }
 }
 
-extension UInt64: @retroactive RandomNumberGenerator {
-    public mutating func next() -> UInt64 {
-        self = StableHash.mix(self)
-        return self
+/// A deterministic generator for shuffles in tests.
+private struct SplitMixGenerator: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state = StableHash.mix(state)
+        return state
     }
 }
