@@ -72,7 +72,7 @@ public struct FleetSimulator: Sendable {
                        agentID: "agent-\(rng.next() % 16)", at: now)
         var failed = false
         var recovered = false
-        for phase in profile.phases {
+        for (phaseIndex, phase) in profile.phases.enumerated() {
             now += 1_000
             recorder.startPhase(phase.name, estimatedSeconds: phase.meanSeconds, at: now)
             let seconds = phase.meanSeconds * (0.6 + rng.unit() * 0.8) * (rng.unit() < 0.1 ? 2.5 : 1.0)
@@ -84,7 +84,8 @@ public struct FleetSimulator: Sendable {
             }
             now += Int64(seconds * 1_000_000 / 2)
             if rng.unit() < phase.failure * 2 {
-                let error = profile.errors[Int(rng.next() % UInt64(profile.errors.count))]
+                // Each failure mode belongs to a phase, as in real plans (timeouts where the heavy work is…).
+                let error = profile.errors[(phaseIndex + Int(rng.next() % 2)) % profile.errors.count]
                 let message = error.template.replacingOccurrences(of: "%d", with: String(10 + rng.next() % 990))
                 recorder.error(type: error.type, message: message, phase: phase.name, at: now)
                 if rng.unit() < 0.6 {

@@ -134,17 +134,38 @@ final class TrackerHarness: Sendable {
         }
     }
 
-    /// Messages in the dead-letter capture queue: (reason header, detail header).
-    func drainDeadLetters(expecting count: Int, timeout: Duration = .seconds(30)) async throws -> [(String, String)] {
+    /// A message taken from the dead-letter capture queue.
+    struct DeadLetter: Sendable {
+        var messageID: String?
+        var reason: String
+        var detail: String
+    }
+
+    /// Publishes messages with their own message ids and headers straight to the test queue.
+    func publish(messages: [(id: String, body: [UInt8], headers: AMQPTable)]) async throws {
+        try await connection.publishBatch(messages.map { message in
+            var properties = AMQPProperties()
+            properties.contentType = "application/json"
+            properties.deliveryMode = .persistent
+            properties.headers = message.headers
+            properties.messageID = message.id
+            return AMQPMessage(routingKey: queue, body: message.body, properties: properties)
+        })
+    }
+
+    /// Messages in the dead-letter capture queue, with their reason and detail headers.
+    func drainDeadLetters(expecting count: Int, timeout: Duration = .seconds(30)) async throws -> [DeadLetter] {
         let consumer = try await connection.consume(queue: deadLetters, prefetch: 500)
-        var found: [(String, String)] = []
+        var found: [DeadLetter] = []
         let deadline = ContinuousClock.now + timeout
-        let collected = try await withThrowingTaskGroup(of: [(String, String)]?.self) { group in
+        let collected = try await withThrowingTaskGroup(of: [DeadLetter]?.self) { group in
             group.addTask {
-                var local: [(String, String)] = []
+                var local: [DeadLetter] = []
                 for try await delivery in consumer {
-                    local.append((delivery.headers[AMQPConsumer.reasonHeader]?.stringValue ?? "?",
-                                  delivery.headers[AMQPConsumer.detailHeader]?.stringValue ?? ""))
+                    local.append(DeadLetter(
+                        messageID: delivery.properties.messageID,
+                        reason: delivery.headers[AMQPConsumer.reasonHeader]?.stringValue ?? "?",
+                        detail: delivery.headers[AMQPConsumer.detailHeader]?.stringValue ?? ""))
                     consumer.ack(delivery)
                     if local.count >= count { return local }
                 }

@@ -1,0 +1,85 @@
+import AMQP
+import ArgumentParser
+import Foundation
+import HindsightAgent
+import HindsightCore
+import HindsightStore
+import HindsightWorkers
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// `hindsight demo`: the cluster's main job on one machine — trackers consuming a simulated fleet's
+/// events into PostgreSQL, then what the learning core makes of the stored history.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run trackers and a simulated agent fleet, then show what Hindsight learned.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Executions the simulated fleet runs.")
+    var executions: Int = 900
+
+    @Option(help: "Trackers consuming in parallel.")
+    var trackers: Int = 2
+
+    @Option(help: "Simulated agents publishing in parallel.")
+    var agents: Int = 6
+
+    @Option(help: "Seed of the simulation.")
+    var seed: UInt64 = UInt64(Date().timeIntervalSince1970)
+
+    func validate() throws {
+        guard (10...200_000).contains(executions) else { throw ValidationError("--executions must be 10…200000") }
+        guard (1...16).contains(trackers) else { throw ValidationError("--trackers must be 1…16") }
+        guard (1...64).contains(agents) else { throw ValidationError("--agents must be 1…64") }
+    }
+
+    func run() async throws {
+        Bootstrap.run(defaultLevel: .warning)
+        let logger = Logger(label: "hindsight.demo")
+        let database = try connection.database()
+        let amqp = try connection.amqp(connectionName: "hindsight-demo")
+        do {
+            try await StoreConnection.check(database, logger: logger)
+            let probe = try await AMQPConnection.connect(amqp, logger: logger)
+            await probe.close()
+        } catch {
+            throw ExitMessage.line(for: error, database: database)
+        }
+
+        let postgres = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: postgres)]
+        for index in 0..<trackers {
+            var trackerAMQP = amqp
+            trackerAMQP.connectionName = "hindsight-demo-tracker-\(index)"
+            services.append(.init(service: TrackerService(
+                configuration: .init(), amqp: trackerAMQP, writer: ConsolidationWriter(client: postgres, logger: logger),
+                health: HealthState(), logger: logger)))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+        let executions = self.executions, agents = self.agents, seed = self.seed, trackers = self.trackers
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            tasks.addTask {
+                defer { Task { await group.triggerGracefulShutdown() } }
+                _ = try await Migrator(client: postgres, logger: logger).migrate()
+                print("Hindsight demo: \(trackers) trackers, \(agents) simulated agents, \(executions) executions")
+                let report = DemoReport(client: postgres, logger: logger)
+                let baseline = try await report.storedEvents()
+                let clock = ContinuousClock()
+                let started = clock.now
+                let published = try await SimulateCommand.publishFleet(
+                    amqp: amqp, executions: executions, agents: agents, eventsPerMessage: 1, seed: seed, hours: 48,
+                    logger: logger)
+                let publishTime = clock.now - started
+                print("  published \(published) events in \(publishTime.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
+                try await report.waitUntilStored(events: published, baseline: baseline)
+                print("  stored exactly once in \((clock.now - started).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))) (first publish → last commit)\n")
+                try await report.printLearned(since: Date().addingTimeInterval(-50 * 3600))
+            }
+            try await tasks.waitForAll()
+        }
+    }
+}
