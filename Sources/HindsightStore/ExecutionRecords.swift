@@ -3,8 +3,8 @@ import PostgresNIO
 
 /// One row of `hindsight.executions`, as the queries return it.
 ///
-/// Codable (for the CLI's JSON output): keys are the Swift property names, dates encode with the
-/// encoder's date strategy.
+/// Codable (for the CLI's JSON output): keys are the Swift property names, UUIDs encode in lower
+/// case (as PostgreSQL and the wire format print them), dates with the encoder's date strategy.
 public struct StoredExecution: Sendable, Hashable, Codable {
     /// The statuses an execution can have, as stored.
     public static let statuses = ["running", "completed", "failed", "recovered"]
@@ -51,6 +51,32 @@ public struct StoredExecution: Sendable, Hashable, Codable {
         final_result, event_count, error_count, tool_call_count, recovery_count, first_event_at,
         last_event_at, updated_at
         """
+
+    private enum CodingKeys: String, CodingKey {
+        case executionID, domain, agentID, goal, plan, status, startedAt, endedAt, durationSeconds, finalResult,
+             eventCount, errorCount, toolCallCount, recoveryCount, firstEventAt, lastEventAt, updatedAt
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(executionID.uuidString.lowercased(), forKey: .executionID)
+        try c.encode(domain, forKey: .domain)
+        try c.encodeIfPresent(agentID, forKey: .agentID)
+        try c.encodeIfPresent(goal, forKey: .goal)
+        try c.encodeIfPresent(plan, forKey: .plan)
+        try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(startedAt, forKey: .startedAt)
+        try c.encodeIfPresent(endedAt, forKey: .endedAt)
+        try c.encodeIfPresent(durationSeconds, forKey: .durationSeconds)
+        try c.encodeIfPresent(finalResult, forKey: .finalResult)
+        try c.encode(eventCount, forKey: .eventCount)
+        try c.encode(errorCount, forKey: .errorCount)
+        try c.encode(toolCallCount, forKey: .toolCallCount)
+        try c.encode(recoveryCount, forKey: .recoveryCount)
+        try c.encode(firstEventAt, forKey: .firstEventAt)
+        try c.encode(lastEventAt, forKey: .lastEventAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+    }
 
     init(row: PostgresRow) throws {
         // Positional decoding, in the order of `columns` (faster than by-name lookups per row).
@@ -114,8 +140,8 @@ public struct StoredEvent: Sendable, Hashable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(eventID, forKey: .eventID)
-        try c.encode(executionID, forKey: .executionID)
+        try c.encode(eventID.uuidString.lowercased(), forKey: .eventID)
+        try c.encode(executionID.uuidString.lowercased(), forKey: .executionID)
         try c.encode(seq, forKey: .seq)
         try c.encode(timestamp, forKey: .timestamp)
         try c.encode(type, forKey: .type)

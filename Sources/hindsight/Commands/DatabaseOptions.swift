@@ -58,11 +58,16 @@ func printJSON<Value: Encodable>(_ value: Value) throws {
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
-/// `2025-11-11T19:05:01.123456Z`.
+/// `2025-11-11T19:05:01.123456Z` (UTC, microseconds, as the wire format).
 func formatTimestamp(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: date)
+    let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
+                                    from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
+                  Int(micros - seconds * 1_000_000))
 }
 
 /// Prints rows as an aligned text table.
