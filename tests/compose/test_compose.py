@@ -583,3 +583,35 @@ def test_simulate_service_cannot_reach_the_database():
     env = plan("simulate")["environment"]
     assert "HINDSIGHT_DATABASE_URL" not in env
     assert urlsplit(env["HINDSIGHT_AMQP_URL"]).username == "hindsight-agent"
+
+
+# --------------------------------------------------------------------------------------- consistency
+
+def sources_text() -> str:
+    return "\n".join(p.read_text(errors="replace") for p in (ROOT / "Sources").rglob("*.swift"))
+
+
+@needs_compose
+def test_every_variable_given_to_a_worker_is_read_by_the_code(resolved):
+    """A misspelt setting (HINDSIGHT_TRACKER_PREFECH) would be silently ignored by the worker."""
+    code = sources_text()
+    known = set(re.findall(r'"(HINDSIGHT_[A-Z0-9_]+)"', code))
+    known.add("HINDSIGHT_AMQP_URL")  # AMQPConfiguration.environmentKey
+    for name, service in resolved["services"].items():
+        if not is_hindsight(service):
+            continue
+        for variable in env_of(service):
+            assert variable in known or f'"{variable}"' in code, f"{name}: {variable} is read nowhere in Sources/"
+
+
+def test_operations_configuration_table_matches_the_readme():
+    def rows(text: str) -> dict[str, str]:
+        return {m.group(1): line.strip() for line in text.splitlines()
+                if (m := re.match(r"\|\s*`(HINDSIGHT_[A-Z0-9_]+)`\s*\|", line.strip()))}
+    readme = rows((ROOT / "README.md").read_text().split("## Configuration", 1)[1].split("\n## ", 1)[0])
+    operations = rows((ROOT / "docs/operations.md").read_text().split("## Configuration of the workers", 1)[1].split("\n## ", 1)[0])
+    assert readme, "README's configuration table not found"
+    assert operations == readme, "docs/operations.md's worker table differs from README's"
+    tracker_keys = set(re.findall(r'"(HINDSIGHT_TRACKER_[A-Z_]+)"',
+                                  (ROOT / "Sources/HindsightWorkers/Tracker/TrackerService+Configuration.swift").read_text()))
+    assert tracker_keys <= set(readme), f"undocumented: {sorted(tracker_keys - set(readme))}"
