@@ -30,3 +30,30 @@ struct ErrorMessageNormalizerTests {
         #expect(a == b)
     }
 }
+
+@Suite("Scanners on arbitrary input")
+struct ScannerRobustnessTests {
+    /// Random printable and control bytes, quotes and separators: no crash, stable output, idempotent on
+    /// messages without digits.
+    @Test func randomInputNeverTraps() {
+        let alphabet = Array("ab Z09'\"`=:/\\.,-_@#()[]{}<>xX\t\n~%".utf8)
+        var state: UInt64 = 99
+        for _ in 0..<3000 {
+            state = StableHash.mix(state)
+            let length = Int(state % 40)
+            var bytes: [UInt8] = []
+            for _ in 0..<length {
+                state = StableHash.mix(state)
+                bytes.append(alphabet[Int(state % UInt64(alphabet.count))])
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let pattern = ErrorMessageNormalizer.pattern(of: text)
+            #expect(pattern == ErrorMessageNormalizer.pattern(of: text))
+            #expect(!pattern.contains("  ") && !pattern.hasPrefix(" "))
+            _ = DurationParser.seconds(in: text)
+            _ = FailureClassifier.classify(errorType: text, message: text)
+        }
+        #expect(ErrorMessageNormalizer.pattern(of: "") == "")
+        #expect(ErrorMessageNormalizer.pattern(of: "naïve résumé 42 ✓") == "naïve résumé <n> ✓")
+    }
+}
