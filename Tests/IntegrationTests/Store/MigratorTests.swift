@@ -29,10 +29,10 @@ struct MigratorTests {
                 }
                 // Yesterday … today + 7 exist after migrating.
                 let partitions = try await PartitionMaintenance(client: client, logger: S.logger).partitions()
-                let today = Calendar.utc.startOfDay(for: Date())
+                let today = S.utcCalendar.startOfDay(for: Date())
                 for offset in -1...7 {
-                    let day = Calendar.utc.date(byAdding: .day, value: offset, to: today)!
-                    #expect(partitions.contains { $0.name == "events_" + day.compactDay }, "no partition for \(day.compactDay)")
+                    let day = S.utcCalendar.date(byAdding: .day, value: offset, to: today)!
+                    #expect(partitions.contains { $0.name == "events_" + S.compactDay(day) }, "no partition for \(S.compactDay(day))")
                 }
                 // Every table, view and column of the schema carries a comment.
                 let uncommented = try await client.query("""
@@ -135,21 +135,5 @@ struct MigratorTests {
         #expect(try Migration(fileName: "0001_x.sql", sql: "").checksum
             == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(throws: StoreError.self) { try Migration(fileName: "x.sql", sql: "") }
-    }
-}
-
-extension Calendar {
-    static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
-}
-
-extension Date {
-    /// `YYYYMMDD` of the UTC day.
-    var compactDay: String {
-        let parts = Calendar.utc.dateComponents([.year, .month, .day], from: self)
-        return String(format: "%04d%02d%02d", parts.year!, parts.month!, parts.day!)
     }
 }

@@ -101,6 +101,18 @@ enum StoreTestSupport {
         }
     }
 
+    static let utcCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    /// `YYYYMMDD` of the UTC day of `date` (the suffix of its events partition).
+    static func compactDay(_ date: Date) -> String {
+        let parts = utcCalendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d%02d%02d", parts.year!, parts.month!, parts.day!)
+    }
+
     /// A UTC instant from `yyyy-MM-dd'T'HH:mm:ss'Z'`.
     static func date(_ text: String) -> Date {
         let formatter = ISO8601DateFormatter()
