@@ -6,14 +6,18 @@ public enum DurationFormatter {
     public static func text(seconds: Double) -> String {
         let total = seconds > 0 ? Int(seconds.rounded(.up)) : 0
         let hours = total / 3600, minutes = (total % 3600) / 60, secs = total % 60
-        var parts: [String] = []
-        if hours > 0 { parts.append(unit(hours, "hour")) }
-        if minutes > 0 { parts.append(unit(minutes, "minute")) }
-        if secs > 0 || parts.isEmpty { parts.append(unit(secs, "second")) }
-        return parts.joined(separator: " ")
+        var text = ""
+        if hours > 0 { append(hours, "hour", to: &text) }
+        if minutes > 0 { append(minutes, "minute", to: &text) }
+        if secs > 0 || text.isEmpty { append(secs, "second", to: &text) }
+        return text
     }
 
-    private static func unit(_ value: Int, _ name: String) -> String {
-        value == 1 ? "1 \(name)" : "\(value) \(name)s"
+    private static func append(_ value: Int, _ name: String, to text: inout String) {
+        if !text.isEmpty { text += " " }
+        text += String(value)
+        text += " "
+        text += name
+        if value != 1 { text += "s" }
     }
 }
