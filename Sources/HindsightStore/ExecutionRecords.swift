@@ -57,6 +57,7 @@ public struct StoredExecution: Sendable, Hashable, Codable {
              eventCount, errorCount, toolCallCount, recoveryCount, firstEventAt, lastEventAt, updatedAt
     }
 
+    /// Encodes every column; the UUID as a lower-case string.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(executionID.uuidString.lowercased(), forKey: .executionID)
@@ -126,6 +127,7 @@ public struct StoredEvent: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey { case eventID, executionID, seq, timestamp, type, phase, data }
 
+    /// Decodes what ``encode(to:)`` wrote (the payload as a JSON value).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         eventID = try c.decode(UUID.self, forKey: .eventID)
@@ -138,6 +140,7 @@ public struct StoredEvent: Sendable, Hashable, Codable {
         data = String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
     }
 
+    /// Encodes the event with lower-case UUIDs and the payload embedded as a JSON value.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(eventID.uuidString.lowercased(), forKey: .eventID)

@@ -16,6 +16,7 @@ public struct Migration: Sendable, Hashable, Identifiable {
     /// SHA-256 of the SQL text's UTF-8 bytes, as 64 lowercase hex digits.
     public var checksum: String
 
+    /// The version, as the identity of a migration.
     public var id: Int { version }
 
     /// The file name the migration came from (`0003_indexes_and_rollup.sql`).

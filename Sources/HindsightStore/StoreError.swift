@@ -40,6 +40,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
         /// Anything else.
         public static let other = Self(.other)
 
+        /// The code's name, e.g. `authenticationFailed`.
         public var description: String { base.rawValue }
     }
 
@@ -60,6 +61,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
         self.underlying = underlying
     }
 
+    /// The one-line ``message``.
     public var description: String { message }
 
     /// Whether retrying the same work later may succeed: lost or refused connections, timeouts,
@@ -73,6 +75,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
             || ["57P01", "57P02", "57P03", "53300", "55P03"].contains(sqlState)
     }
 
+    /// The message with the code, SQLSTATE and the underlying error, for logs and debugging.
     public var debugDescription: String {
         var text = "StoreError(\(code)): \(message)"
         if let sqlState { text += " [SQLSTATE \(sqlState)]" }
