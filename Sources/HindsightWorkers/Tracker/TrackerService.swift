@@ -23,6 +23,21 @@ public final class TrackerService: Service {
     private let metrics: TrackerMetrics
     private let logger: Logger
     private let limits: WireLimits
+    private let probe: Probe?
+
+    /// Benchmark instrumentation (`hindsight bench ingest`): called on the tracker's path, never set in
+    /// production. `deliveriesReceived` runs on the consumer task for each array of deliveries;
+    /// `committed` runs right after a batch's transaction committed (before its ack), with its events.
+    package struct Probe: Sendable {
+        package var deliveriesReceived: @Sendable (Int) -> Void
+        package var committed: @Sendable ([WireEvent]) -> Void
+
+        package init(deliveriesReceived: @escaping @Sendable (Int) -> Void,
+                     committed: @escaping @Sendable ([WireEvent]) -> Void) {
+            self.deliveriesReceived = deliveriesReceived
+            self.committed = committed
+        }
+    }
 
     /// - Parameters:
     ///   - configuration: Batching and retry settings.
@@ -32,11 +47,22 @@ public final class TrackerService: Service {
     ///   - metrics: The metrics to record into.
     ///   - limits: Wire-format limits. Defaults to ``WireLimits/default``.
     ///   - logger: Where the tracker logs.
-    public init(
+    public convenience init(
         configuration: Configuration, amqp: AMQPConfiguration, writer: ConsolidationWriter,
         health: HealthState, metrics: TrackerMetrics = TrackerMetrics(), limits: WireLimits = .default,
         logger: Logger
     ) {
+        self.init(configuration: configuration, amqp: amqp, writer: writer, health: health, metrics: metrics,
+                  limits: limits, logger: logger, probe: nil)
+    }
+
+    /// The same, with a benchmark ``Probe``.
+    package init(
+        configuration: Configuration, amqp: AMQPConfiguration, writer: ConsolidationWriter,
+        health: HealthState, metrics: TrackerMetrics = TrackerMetrics(), limits: WireLimits = .default,
+        logger: Logger, probe: Probe?
+    ) {
+        self.probe = probe
         self.configuration = configuration
         self.amqp = amqp
         self.writer = writer
@@ -90,6 +116,7 @@ public final class TrackerService: Service {
                 group.addTask {
                     defer { inbox.finish() }
                     for try await deliveries in consumer.batches {
+                        self.probe?.deliveriesReceived(deliveries.count)
                         inbox.append(contentsOf: deliveries)
                     }
                 }
@@ -138,6 +165,7 @@ public final class TrackerService: Service {
             do {
                 let started = ContinuousClock.now
                 let outcome = try await writer.write(batch.events)
+                probe?.committed(batch.events)
                 metrics.commitLatency.record(duration: ContinuousClock.now - started)
                 metrics.eventsStored.increment(by: outcome.stored)
                 metrics.eventsDuplicate.increment(by: outcome.duplicates)
