@@ -32,12 +32,13 @@ public struct ConsolidationDelta: Sendable, Equatable {
                     .add(durationMs: event.payload.durationMs ?? 0)
             }
         }
-        self.executions = executions.values.sorted { $0.executionID.uuidString < $1.executionID.uuidString }
+        // UUID byte order (PostgreSQL's), compared without building strings.
+        self.executions = executions.values.sorted { $0.executionID.precedes($1.executionID) }
         self.phases = phases.values.sorted {
-            ($0.executionID.uuidString, $0.phase) < ($1.executionID.uuidString, $1.phase)
+            $0.executionID == $1.executionID ? $0.phase < $1.phase : $0.executionID.precedes($1.executionID)
         }
         self.tools = tools.values.sorted {
-            ($0.executionID.uuidString, $0.tool) < ($1.executionID.uuidString, $1.tool)
+            $0.executionID == $1.executionID ? $0.tool < $1.tool : $0.executionID.precedes($1.executionID)
         }
     }
 
@@ -48,7 +49,8 @@ public struct ConsolidationDelta: Sendable, Equatable {
     private struct ToolKey: Hashable { var executionID: UUID; var tool: String }
 }
 
-/// A value chosen by sequence number: "lowest wins" for starts, "highest wins" for completions.
+/// A value chosen by sequence number: "lowest wins" for execution and phase starts and for phase
+/// completions (the seed used the first ones), "highest wins" for the execution's final status.
 ///
 /// Minimum and maximum are commutative and idempotent, so the choice is the same in any arrival order.
 /// Two different events with the same `seq` in one execution are a client error; between them the value

@@ -36,10 +36,7 @@ public final class ConsolidationWriter: Sendable {
     @discardableResult
     public func write(_ events: [WireEvent]) async throws -> Outcome {
         guard !events.isEmpty else { return Outcome(stored: 0, duplicates: 0) }
-        var seen = Set<UUID>(minimumCapacity: events.count)
-        // Stable order for the unique-index waits of concurrent inserts.
-        let unique = events.filter { seen.insert($0.eventID).inserted }
-            .sorted { ($0.executionID.uuidString, $0.eventID.uuidString) < ($1.executionID.uuidString, $1.eventID.uuidString) }
+        let unique = Self.uniqueInKeyOrder(events)
         try await ensurePartitions(for: unique)
 
         return try await client.withTransaction(logger: logger) { connection in
@@ -53,6 +50,20 @@ public final class ConsolidationWriter: Sendable {
             }
             return Outcome(stored: fresh.count, duplicates: events.count - fresh.count)
         }
+    }
+
+    /// The events without duplicate `event_id`s, in (execution id, event id) order — PostgreSQL's uuid
+    /// order, the stable order for the unique-index waits of concurrent inserts. Sorts small keys with
+    /// indices rather than moving the events themselves.
+    static func uniqueInKeyOrder(_ events: [WireEvent]) -> [WireEvent] {
+        var seen = Set<UUID>(minimumCapacity: events.count)
+        var keys: [(execution: (UInt64, UInt64), event: (UInt64, UInt64), index: Int)] = []
+        keys.reserveCapacity(events.count)
+        for (index, event) in events.enumerated() where seen.insert(event.eventID).inserted {
+            keys.append((event.executionID.orderKey, event.eventID.orderKey, index))
+        }
+        keys.sort { $0.execution != $1.execution ? $0.execution < $1.execution : $0.event < $1.event }
+        return keys.map { events[$0.index] }
     }
 
     /// Creates the daily partitions the batch needs, in their own short transaction (DDL outside the
