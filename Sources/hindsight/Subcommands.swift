@@ -6,5 +6,5 @@ enum HindsightSubcommands {
         MigrateCommand.self, TrackerCommand.self, SimulateCommand.self, DemoCommand.self, QueryCommand.self, RetentionCommand.self,
         Bench.self,
     ]
-    static let bench: [any ParsableCommand.Type] = [BenchAMQP.self, BenchQueries.self, BenchIngest.self]
+    static let bench: [any ParsableCommand.Type] = [BenchAMQP.self, BenchCore.self, BenchIngest.self, BenchQueries.self]
 }

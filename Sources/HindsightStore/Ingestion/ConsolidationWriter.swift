@@ -30,6 +30,11 @@ public final class ConsolidationWriter: Sendable {
         self.logger = logger
     }
 
+    /// Checks that the database answers (used for readiness before the first batch).
+    public func ping() async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+
     /// Stores `events` and their consolidation in one transaction and returns once it is committed.
     ///
     /// - Throws: A `PSQLError` when the transaction fails; nothing of the batch is then stored.
@@ -38,8 +43,10 @@ public final class ConsolidationWriter: Sendable {
         guard !events.isEmpty else { return Outcome(stored: 0, duplicates: 0) }
         let unique = Self.uniqueInKeyOrder(events)
         try await ensurePartitions(for: unique)
+        logger.trace("partitions ensured")
 
         return try await client.withTransaction(logger: logger) { connection in
+            logger.trace("transaction open")
             let inserted = try await Self.insertEvents(unique, on: connection, logger: logger)
             let fresh = unique.filter { inserted.contains($0.eventID) }
             let delta = ConsolidationDelta(events: fresh)

@@ -104,6 +104,14 @@ public final class TrackerService: Service {
         if configuration.declareTopology {
             try await Topology.declareTracker(on: consumerConnection, queue: configuration.queue)
         }
+        do {
+            try await writer.ping()
+            health.set("postgres", .up)
+        } catch {
+            // Not fatal: the commit loop retries with back-off and reports readiness when it commits.
+            health.set("postgres", .down)
+            logger.warning("database not answering at start", metadata: ["error": "\(String(describing: error))"])
+        }
         let consumer = try await consumerConnection.consume(
             queue: configuration.queue, prefetch: UInt16(clamping: configuration.prefetch))
         health.set("amqp", .up)
@@ -154,6 +162,7 @@ public final class TrackerService: Service {
             if let last = batch.lastDelivery {
                 consumer.ack(last, multiple: true)
             }
+            metrics.inFlight.record(inbox.count)
         }
     }
 
@@ -164,6 +173,7 @@ public final class TrackerService: Service {
         while true {
             do {
                 let started = ContinuousClock.now
+                logger.trace("writing batch", metadata: ["batch.size": "\(batch.messageCount)"])
                 let outcome = try await writer.write(batch.events)
                 probe?.committed(batch.events)
                 metrics.commitLatency.record(duration: ContinuousClock.now - started)

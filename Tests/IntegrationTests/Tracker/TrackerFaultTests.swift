@@ -1,5 +1,6 @@
 import AMQP
 import Foundation
+import Glibc
 import HindsightAgent
 import HindsightCore
 import HindsightStore
@@ -106,23 +107,26 @@ struct TrackerFaultTests {
             try await harness.withTrackers(1) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        for chunk in chunks {
+                        for (index, chunk) in chunks.enumerated() {
                             try await harness.publish(chunk)
+                            harness.logger.debug("published chunk", metadata: ["chunk": "\(index)"])
                             try await Task.sleep(for: .milliseconds(400))
                         }
                     }
                     group.addTask {
                         try await Task.sleep(for: .seconds(2))
-                        try Services.run(["pg-stop"])
+                        try await Services.run(["pg-stop"])
+                        harness.logger.debug("postgres stopped")
                         try await Task.sleep(for: .seconds(10))
-                        try Services.run(["pg-start"])
+                        try await Services.run(["pg-start"])
+                        harness.logger.debug("postgres started")
                     }
                     try await group.waitForAll()
                 }
                 try await TrackerIngestionTests().expectStored(events, harness: harness)
             }
         } catch {
-            try? Services.run(["pg-start"])
+            try? await Services.run(["pg-start"])
             throw error
         }
         await harness.cleanUp()
@@ -146,46 +150,84 @@ struct TrackerFaultTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         first.kill(signal: SIGKILL)
-        first.waitUntilExit()
+        _ = try await first.wait()
         #expect(stored > 0)
         #expect(try await harness.countEvents(of: executions) < events.count, "killed before the end of the stream")
 
         let second = try TrackerProcess.start(queue: harness.queue)
         try await TrackerIngestionTests().expectStored(events, harness: harness)
         second.kill(signal: SIGTERM)
-        second.waitUntilExit()
-        #expect(second.process.terminationStatus == 0)
+        #expect(try await second.wait(timeout: .seconds(30)) == 0, "SIGTERM: drain, commit, ack, exit 0")
         await harness.cleanUp()
     }
 }
 
 /// `scripts/services …` from the tests.
 enum Services {
-    static func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = TrackerHarness.projectRoot.appendingPathComponent("scripts/services")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HarnessError("scripts/services \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+    static func run(_ arguments: [String]) async throws {
+        let child = try ChildProcess.spawn(
+            TrackerHarness.projectRoot.appendingPathComponent("scripts/services").path, arguments)
+        let status = try await child.wait()
+        guard status == 0 else {
+            throw HarnessError("scripts/services \(arguments.joined(separator: " ")) exited \(status)")
         }
     }
 }
 
-/// A `hindsight tracker` child process on a test queue (the binary built by `swift build`).
-struct TrackerProcess {
-    let process: Process
+/// A child process started with posix_spawn and reaped with waitpid, polled from async code.
+///
+/// Foundation's `Process.waitUntilExit()` spins a run loop on the calling thread; on the two-thread
+/// cooperative pool it was seen to hang here after `pg_ctl` left a daemon behind, so the tests manage
+/// their children directly.
+struct ChildProcess {
+    let pid: pid_t
 
-    static func start(queue: String) throws -> TrackerProcess {
+    static func spawn(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ChildProcess {
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        let env = environment ?? ProcessInfo.processInfo.environment
+        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = argv.withUnsafeBufferPointer { a in
+            envp.withUnsafeBufferPointer { e in
+                posix_spawn(&pid, path, nil, nil, a.baseAddress!, e.baseAddress!)
+            }
+        }
+        guard rc == 0 else { throw HarnessError("posix_spawn \(path) failed: \(rc)") }
+        return ChildProcess(pid: pid)
+    }
+
+    func kill(signal: Int32) {
+        _ = Glibc.kill(pid, signal)
+    }
+
+    /// Waits for the child to exit; returns its exit status (128 + signal when killed).
+    func wait(timeout: Duration = .seconds(120)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        var status: Int32 = 0
+        while ContinuousClock.now < deadline {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
+                let signal = status & 0x7f
+                return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+            }
+            if result == -1 { throw HarnessError("waitpid \(pid) failed: errno \(errno)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw HarnessError("process \(pid) did not exit within \(timeout)")
+    }
+}
+
+/// A `hindsight tracker` child process on a test queue (the binary built by `swift build`).
+enum TrackerProcess {
+    static func start(queue: String) throws -> ChildProcess {
         let binary = TrackerHarness.projectRoot.appendingPathComponent(".build/debug/hindsight")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw HarnessError("\(binary.path) is missing: build with `swift build` first")
         }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["tracker"]
         var environment = ProcessInfo.processInfo.environment
         environment["HINDSIGHT_TRACKER_QUEUE"] = queue
         environment["HINDSIGHT_TRACKER_DECLARE_TOPOLOGY"] = "false"
@@ -193,15 +235,6 @@ struct TrackerProcess {
         environment["HINDSIGHT_METRICS_HOST"] = "127.0.0.1"
         environment["HINDSIGHT_METRICS_PORT"] = "0"
         environment["HINDSIGHT_LOG_LEVEL"] = "warning"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return TrackerProcess(process: process)
+        return try ChildProcess.spawn(binary.path, ["tracker"], environment: environment)
     }
-
-    func kill(signal: Int32) {
-        Foundation.kill(process.processIdentifier, signal)
-    }
-
-    func waitUntilExit() { process.waitUntilExit() }
 }

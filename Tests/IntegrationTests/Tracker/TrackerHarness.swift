@@ -25,7 +25,7 @@ final class TrackerHarness: Sendable {
 
     init() async throws {
         var logger = Logger(label: "hindsight.tests.tracker")
-        logger.logLevel = ProcessInfo.processInfo.environment["HINDSIGHT_TEST_LOG"] == nil ? .warning : .debug
+        logger.logLevel = ProcessInfo.processInfo.environment["HINDSIGHT_TEST_LOG"] == nil ? .warning : .trace
         self.logger = logger
         let suffix = UUID().uuidString.prefix(8).lowercased()
         queue = "hindsight.test-tracker.\(suffix)"
