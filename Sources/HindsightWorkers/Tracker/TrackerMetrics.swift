@@ -20,6 +20,8 @@ public struct TrackerMetrics: Sendable {
     let commitLatency = Metrics.Timer(label: "hindsight_tracker_commit_seconds")
     /// Time from an event's timestamp to its commit (publish → commit lag as the agent stamped it).
     let ingestLag = Metrics.Timer(label: "hindsight_tracker_ingest_lag_seconds")
+    /// Messages ready in the tracker queue (sampled every few seconds with a passive declare).
+    let queueDepth = Gauge(label: "hindsight_tracker_queue_depth_messages")
     /// Deliveries received and not yet acknowledged.
     let inFlight = Gauge(label: "hindsight_tracker_in_flight_messages")
 

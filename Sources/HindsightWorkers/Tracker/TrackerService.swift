@@ -128,7 +128,18 @@ public final class TrackerService: Service {
                         inbox.append(contentsOf: deliveries)
                     }
                 }
+                group.addTask {
+                    // Queue depth for the metrics; stops with the commit loop (the group is cancelled).
+                    while !stopping.isSet {
+                        if let state = try? await publisher.inspectQueue(self.configuration.queue) {
+                            self.metrics.queueDepth.record(Int(state.messageCount))
+                        }
+                        try? await Task.sleep(for: .seconds(5))
+                        if Task.isCancelled { return }
+                    }
+                }
                 try await self.commitLoop(inbox: inbox, consumer: consumer, publisher: publisher, stopping: stopping)
+                group.cancelAll()
             }
         } onGracefulShutdown: {
             // Stop new deliveries; what was delivered is still committed and acknowledged.

@@ -33,7 +33,10 @@ struct TrackerCommand: AsyncParsableCommand {
         logger.info("starting tracker", metadata: [
             "amqp.url": "\(amqp)", "db.url": "\(database)", "config": "\(configuration)"])
         do {
+            // Fail fast, with one line, when either server is unreachable or refuses the credentials.
             try await StoreConnection.check(database, logger: logger)
+            let probe = try await AMQPConnection.connect(amqp, logger: logger)
+            await probe.close()
         } catch {
             throw ExitMessage.line(for: error, database: database)
         }
