@@ -27,6 +27,14 @@ final class DeliveryInbox: Sendable {
         waiter?.resume()
     }
 
+    /// Returns deliveries taken but not used to the front of the inbox, keeping their order.
+    func putBack(_ deliveries: [Delivery]) {
+        guard !deliveries.isEmpty else { return }
+        state.withLock { state in
+            state.deliveries.insert(contentsOf: deliveries, at: state.head)
+        }
+    }
+
     func finish() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.finished = true

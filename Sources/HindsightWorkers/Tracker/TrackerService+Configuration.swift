@@ -17,6 +17,10 @@ extension TrackerService {
         public var initialBackoff: Duration = .milliseconds(100)
         /// Longest back-off between commit attempts while PostgreSQL is unavailable. Defaults to `5 s`.
         public var maxBackoff: Duration = .seconds(5)
+        /// Longest wait for one batch transaction before it is retried. Defaults to `30 s`.
+        public var writeTimeout: Duration = .seconds(30)
+        /// Timed-out writes in a row after which the tracker exits (to be restarted). Defaults to `3`.
+        public var maxStalledWrites: Int = 3
         /// Whether to declare the exchange, queues and bindings at start. Defaults to `true`.
         public var declareTopology: Bool = true
 
@@ -24,7 +28,7 @@ extension TrackerService {
 
         public var description: String {
             "queue=\(queue) prefetch=\(prefetch) batch_messages=\(batchMessages) batch_events=\(batchEvents) "
-                + "batch_bytes=\(batchBytes) batch_delay=\(batchDelay) max_backoff=\(maxBackoff)"
+                + "batch_bytes=\(batchBytes) batch_delay=\(batchDelay) max_backoff=\(maxBackoff) write_timeout=\(writeTimeout)"
         }
     }
 }
@@ -41,6 +45,8 @@ extension TrackerService.Configuration {
     /// | `HINDSIGHT_TRACKER_BATCH_BYTES` | 1 KiB…256 MiB | 8388608 |
     /// | `HINDSIGHT_TRACKER_BATCH_DELAY_MS` | 0…60000 | 50 |
     /// | `HINDSIGHT_TRACKER_MAX_BACKOFF_MS` | 10…600000 | 5000 |
+    /// | `HINDSIGHT_TRACKER_WRITE_TIMEOUT_MS` | 100…600000 | 30000 |
+    /// | `HINDSIGHT_TRACKER_MAX_STALLED_WRITES` | 1…1000 | 3 |
     /// | `HINDSIGHT_TRACKER_DECLARE_TOPOLOGY` | bool | true |
     public init(environment: EnvironmentReader) throws(ConfigurationError) {
         self.init()
@@ -51,6 +57,8 @@ extension TrackerService.Configuration {
         if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_BYTES", in: 1024...(256 << 20)) { batchBytes = value }
         if let value = try environment.milliseconds("HINDSIGHT_TRACKER_BATCH_DELAY_MS", in: 0...60_000) { batchDelay = value }
         if let value = try environment.milliseconds("HINDSIGHT_TRACKER_MAX_BACKOFF_MS", in: 10...600_000) { maxBackoff = value }
+        if let value = try environment.milliseconds("HINDSIGHT_TRACKER_WRITE_TIMEOUT_MS", in: 100...600_000) { writeTimeout = value }
+        if let value = try environment.int("HINDSIGHT_TRACKER_MAX_STALLED_WRITES", in: 1...1000) { maxStalledWrites = value }
         if let value = try environment.bool("HINDSIGHT_TRACKER_DECLARE_TOPOLOGY") { declareTopology = value }
     }
 }

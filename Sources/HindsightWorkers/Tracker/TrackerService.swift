@@ -157,7 +157,12 @@ public final class TrackerService: Service {
         {
             var batch = EventBatch()
             let now = WireFormat.currentMicros()
-            for delivery in deliveries {
+            for (index, delivery) in deliveries.enumerated() {
+                if batch.events.count >= configuration.batchEvents, index > 0 {
+                    // Enough events for one transaction: the rest waits for the next batch, in order.
+                    inbox.putBack(Array(deliveries[index...]))
+                    break
+                }
                 batch.add(delivery, limits: limits, now: now)
             }
             metrics.messagesConsumed.increment(by: batch.messageCount)
@@ -181,11 +186,15 @@ public final class TrackerService: Service {
     /// the retries (nothing acknowledged then).
     private func store(_ batch: inout EventBatch, stopping: StopFlag) async throws -> Bool {
         var backoff = configuration.initialBackoff
+        var stalledWrites = 0
         while true {
             do {
                 let started = ContinuousClock.now
                 logger.trace("writing batch", metadata: ["batch.size": "\(batch.messageCount)"])
-                let outcome = try await writer.write(batch.events)
+                let events = batch.events
+                let writer = self.writer
+                let outcome = try await withDeadline(configuration.writeTimeout) { try await writer.write(events) }
+                stalledWrites = 0
                 probe?.committed(batch.events)
                 metrics.commitLatency.record(duration: ContinuousClock.now - started)
                 metrics.eventsStored.increment(by: outcome.stored)
@@ -198,6 +207,19 @@ public final class TrackerService: Service {
                 }
                 health.set("postgres", .up)
                 return true
+            } catch let error as DeadlineExceeded {
+                // A write that never answers: retry (idempotent); after several in a row the database
+                // client is presumed wedged and the tracker exits so its supervisor restarts it — the
+                // unacknowledged deliveries go back to the queue, nothing is lost.
+                stalledWrites += 1
+                health.set("postgres", .down)
+                metrics.commitRetries.increment()
+                logger.warning("batch write timed out, retrying", metadata: [
+                    "error.reason": "\(error)", "batch.size": "\(batch.messageCount)", "write.stalled": "\(stalledWrites)"])
+                if stopping.isSet { return false }
+                if stalledWrites >= configuration.maxStalledWrites {
+                    throw TrackerError.databaseStalled(writes: stalledWrites, timeout: configuration.writeTimeout)
+                }
             } catch {
                 switch StorageFailure.classify(error) {
                 case .rejectedData(let sqlState):
@@ -267,4 +289,17 @@ final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
     func set() { value.store(true, ordering: .relaxed) }
     var isSet: Bool { value.load(ordering: .relaxed) }
+}
+
+/// Why a tracker stopped by itself.
+public enum TrackerError: Error, CustomStringConvertible {
+    /// Several batch writes in a row got no answer at all from the database client.
+    case databaseStalled(writes: Int, timeout: Duration)
+
+    public var description: String {
+        switch self {
+        case .databaseStalled(let writes, let timeout):
+            "\(writes) batch writes in a row got no answer within \(timeout); exiting so the tracker is restarted (unacknowledged messages are redelivered)"
+        }
+    }
 }

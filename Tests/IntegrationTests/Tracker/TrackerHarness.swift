@@ -64,6 +64,8 @@ final class TrackerHarness: Sendable {
         configuration.queue = queue
         configuration.declareTopology = false
         configuration.prefetch = 2000
+        // Small enough that batches split on the event bound (deliveries go back to the inbox).
+        configuration.batchEvents = 300
         configuration.batchDelay = .milliseconds(5)
         configuration.maxBackoff = .milliseconds(500)
         return configuration
