@@ -13,10 +13,10 @@ demo: services-up release python-deps
 	.build/release/hindsight migrate
 	.build/release/hindsight demo
 
+# Both suites run even when the first fails; the exit status reports any failure.
 test: services-up build python-deps
 	.build/debug/hindsight migrate
-	$(MAKE) test-python
-	$(MAKE) test-swift
+	status=0; $(MAKE) test-python || status=$$?; $(MAKE) test-swift || status=$$?; exit $$status
 
 services-up:
 	scripts/services up

@@ -557,9 +557,15 @@ def test_tracker_and_simulate_services_run_locally():
             assert process.poll() is None, f"tracker exited {process.returncode}:\n{output()}"
             assert time.monotonic() < deadline, f"tracker never became ready ({status} {body}):\n{output()}"
             time.sleep(0.2)
-        metrics = http_get(metrics_port, "/metrics")[1]
-        committed = re.search(r"^hindsight_tracker_batches_committed_total (\d+)", metrics, re.M)
-        assert committed and int(committed.group(1)) >= 1, metrics[:2000]
+        # /ready is 200 as soon as both servers answer; wait for the simulated events to be committed.
+        deadline = time.monotonic() + 60
+        while True:
+            metrics = http_get(metrics_port, "/metrics")[1]
+            committed = re.search(r"^hindsight_tracker_batches_committed_total (\d+)", metrics, re.M)
+            if committed and int(committed.group(1)) >= 1:
+                break
+            assert time.monotonic() < deadline, metrics[:2000]
+            time.sleep(0.2)
 
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
