@@ -41,8 +41,13 @@ struct DemoCommand: AsyncParsableCommand {
         let logger = Logger(label: "hindsight.demo")
         let database = try connection.database()
         let amqp = try connection.amqp(connectionName: "hindsight-demo")
+        let baseline: Int
         do {
             try await StoreConnection.check(database, logger: logger)
+            baseline = try await StoreConnection.withClient(database, logger: logger) { client in
+                _ = try await Migrator(client: client, logger: logger).migrate()
+                return try await DemoReport(client: client, logger: logger).storedEvents()
+            }
             let probe = try await AMQPConnection.connect(amqp, logger: logger)
             await probe.close()
         } catch {
@@ -64,10 +69,8 @@ struct DemoCommand: AsyncParsableCommand {
             tasks.addTask { try await group.run() }
             tasks.addTask {
                 defer { Task { await group.triggerGracefulShutdown() } }
-                _ = try await Migrator(client: postgres, logger: logger).migrate()
                 print("Hindsight demo: \(trackers) trackers, \(agents) simulated agents, \(executions) executions")
                 let report = DemoReport(client: postgres, logger: logger)
-                let baseline = try await report.storedEvents()
                 let clock = ContinuousClock()
                 let started = clock.now
                 let published = try await SimulateCommand.publishFleet(
