@@ -80,6 +80,32 @@ public enum WireFormat {
         return writer.out
     }
 
+    /// Encodes an event's `data` object alone, exactly as ``encode(_:)`` writes it inside an event
+    /// (same member names and order, absent members omitted). The store keeps this in `events.data`.
+    ///
+    /// - Parameter payload: The payload.
+    /// - Returns: The JSON object as text.
+    public static func encodePayload(_ payload: EventPayload) -> String {
+        var writer = JSONWriter()
+        writer.payload(payload)
+        return String(decoding: writer.out, as: UTF8.self)
+    }
+
+    /// Encodes strings as a JSON array with the wire format's escaping (e.g. a plan's phase names).
+    ///
+    /// - Parameter strings: The strings, in order.
+    /// - Returns: The JSON array as text.
+    public static func encodeStringArray(_ strings: [String]) -> String {
+        var writer = JSONWriter()
+        writer.out.append(0x5B)
+        for (index, string) in strings.enumerated() {
+            if index > 0 { writer.out.append(0x2C) }
+            writer.string(string)
+        }
+        writer.out.append(0x5D)
+        return String(decoding: writer.out, as: UTF8.self)
+    }
+
     /// Encodes events as a batch message body `{"schema":1,"events":[…]}`.
     ///
     /// Each event is written as by ``encode(_:)`` without its own `schema` member. The caller keeps

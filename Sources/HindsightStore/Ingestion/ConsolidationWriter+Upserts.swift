@@ -15,15 +15,7 @@ extension ConsolidationWriter {
         let domains = rows.map { ($0.start?.value.domain ?? $0.domain).pgSafe }
         let agents = NullableArray(rows.map { $0.start?.value.agentID?.pgSafe })
         let goals = NullableArray(rows.map { $0.start?.value.goal?.pgSafe })
-        let plans = NullableArray(rows.map { row -> String? in
-            guard let plan = row.start?.value.plan else { return nil }
-            var json = "["
-            for (index, name) in plan.enumerated() {
-                if index > 0 { json += "," }
-                JSONText.appendString(name, to: &json)
-            }
-            return json + "]"
-        })
+        let plans = NullableArray(rows.map { $0.start?.value.plan.map(WireFormat.encodeStringArray) })
         let metaSeqs = NullableArray(rows.map { $0.start.map { Int32($0.seq) } })
         let startedAt = NullableArray(rows.map { $0.start?.value.startedAtMicros })
         let statuses = NullableArray(rows.map { $0.completion?.value.status.pgSafe })

@@ -102,7 +102,7 @@ public final class ConsolidationWriter: Sendable {
                    e.type, e.phase, e.data::jsonb
             FROM UNNEST(\(events.map(\.eventID)), \(events.map(\.executionID)), \(events.map { Int32($0.seq) }),
                         \(events.map(\.timestampMicros)), \(events.map { $0.type.rawValue.pgSafe }),
-                        \(NullableArray(events.map { $0.phase?.pgSafe })), \(events.map(\.payload.storageJSON)))
+                        \(NullableArray(events.map { $0.phase?.pgSafe })), \(events.map { WireFormat.encodePayload($0.payload) }))
                  AS e(event_id, execution_id, seq, ts_us, type, phase, data)
             ON CONFLICT DO NOTHING
             RETURNING event_id
