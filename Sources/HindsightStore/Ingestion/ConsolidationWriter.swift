@@ -43,10 +43,8 @@ public final class ConsolidationWriter: Sendable {
         guard !events.isEmpty else { return Outcome(stored: 0, duplicates: 0) }
         let unique = Self.uniqueInKeyOrder(events)
         try await ensurePartitions(for: unique)
-        logger.trace("partitions ensured")
 
         return try await client.withTransaction(logger: logger) { connection in
-            logger.trace("transaction open")
             let inserted = try await Self.insertEvents(unique, on: connection, logger: logger)
             let fresh = unique.filter { inserted.contains($0.eventID) }
             let delta = ConsolidationDelta(events: fresh)

@@ -190,7 +190,6 @@ public final class TrackerService: Service {
         while true {
             do {
                 let started = ContinuousClock.now
-                logger.trace("writing batch", metadata: ["batch.size": "\(batch.messageCount)"])
                 let events = batch.events
                 let writer = self.writer
                 let outcome = try await withDeadline(configuration.writeTimeout) { try await writer.write(events) }
