@@ -41,6 +41,23 @@ public final class AMQPConnection: Sendable {
     /// The configuration this connection was opened with.
     public var configuration: AMQPConfiguration { core.configuration }
 
+    /// The connection's thread as a task executor.
+    ///
+    /// Run a consumer loop with this preference and its deliveries are processed on the thread
+    /// that received them, with no hop to another thread per batch (the main cost of consuming
+    /// at high rates on a small machine):
+    ///
+    /// ```swift
+    /// try await withTaskExecutorPreference(connection.taskExecutor) {
+    ///     for try await batch in consumer.batches { … }
+    /// }
+    /// ```
+    ///
+    /// Work run this way delays the connection's I/O (heartbeats, acks, publishes) while it runs,
+    /// so keep it short and never block in it; hand heavy work to other tasks. After the
+    /// connection is closed such tasks continue on the global executor.
+    public var taskExecutor: any TaskExecutor { core }
+
     /// `true` while the connection is up (`false` while reconnecting and after ``close()``).
     public var isConnected: Bool { core.isConnected }
 

@@ -80,20 +80,20 @@ final class Arena {
     func properties(_ p: AMQPProperties) -> amqp_basic_properties_t {
         var c = amqp_basic_properties_t()
         var flags: UInt32 = 0
-        func set(_ value: String?, _ flag: Int32, _ path: WritableKeyPath<amqp_basic_properties_t, amqp_bytes_t>) {
-            guard let value else { return }
-            c[keyPath: path] = bytes(value)
+        func field(_ value: String?, _ flag: Int32) -> amqp_bytes_t {
+            guard let value else { return amqp_bytes_t(len: 0, bytes: nil) }
             flags |= UInt32(flag)
+            return bytes(value)
         }
-        set(p.contentType, AMQP_BASIC_CONTENT_TYPE_FLAG, \.content_type)
-        set(p.contentEncoding, AMQP_BASIC_CONTENT_ENCODING_FLAG, \.content_encoding)
-        set(p.correlationID, AMQP_BASIC_CORRELATION_ID_FLAG, \.correlation_id)
-        set(p.replyTo, AMQP_BASIC_REPLY_TO_FLAG, \.reply_to)
-        set(p.expiration, AMQP_BASIC_EXPIRATION_FLAG, \.expiration)
-        set(p.messageID, AMQP_BASIC_MESSAGE_ID_FLAG, \.message_id)
-        set(p.type, AMQP_BASIC_TYPE_FLAG, \.type)
-        set(p.userID, AMQP_BASIC_USER_ID_FLAG, \.user_id)
-        set(p.appID, AMQP_BASIC_APP_ID_FLAG, \.app_id)
+        c.content_type = field(p.contentType, AMQP_BASIC_CONTENT_TYPE_FLAG)
+        c.content_encoding = field(p.contentEncoding, AMQP_BASIC_CONTENT_ENCODING_FLAG)
+        c.correlation_id = field(p.correlationID, AMQP_BASIC_CORRELATION_ID_FLAG)
+        c.reply_to = field(p.replyTo, AMQP_BASIC_REPLY_TO_FLAG)
+        c.expiration = field(p.expiration, AMQP_BASIC_EXPIRATION_FLAG)
+        c.message_id = field(p.messageID, AMQP_BASIC_MESSAGE_ID_FLAG)
+        c.type = field(p.type, AMQP_BASIC_TYPE_FLAG)
+        c.user_id = field(p.userID, AMQP_BASIC_USER_ID_FLAG)
+        c.app_id = field(p.appID, AMQP_BASIC_APP_ID_FLAG)
         if !p.headers.isEmpty {
             c.headers = table(p.headers)
             flags |= UInt32(AMQP_BASIC_HEADERS_FLAG)
@@ -123,9 +123,12 @@ extension String {
 
     /// Whether this string's UTF-8 equals `b` (avoids re-creating identical routing keys).
     func equals(amqp b: amqp_bytes_t) -> Bool {
-        guard utf8.count == b.len else { return false }
-        guard let p = b.bytes, b.len > 0 else { return true }
-        return utf8.elementsEqual(UnsafeRawBufferPointer(start: p, count: b.len))
+        var s = self
+        return s.withUTF8 { u in
+            guard u.count == b.len else { return false }
+            guard let base = u.baseAddress, let p = b.bytes else { return u.count == 0 }
+            return memcmp(base, p, u.count) == 0
+        }
     }
 }
 
@@ -185,25 +188,25 @@ extension AMQPProperties {
     init(decoding c: amqp_basic_properties_t, previous: AMQPProperties? = nil) {
         let flags = c._flags
         func has(_ flag: Int32) -> Bool { flags & UInt32(flag) != 0 }
-        func str(_ flag: Int32, _ b: amqp_bytes_t, _ old: KeyPath<AMQPProperties, String?>) -> String? {
+        func str(_ flag: Int32, _ b: amqp_bytes_t, _ old: String?) -> String? {
             guard has(flag) else { return nil }
-            if let reused = previous?[keyPath: old], reused.equals(amqp: b) { return reused }
+            if let old, old.equals(amqp: b) { return old }
             return String(amqp: b)
         }
         self.init(
-            contentType: str(AMQP_BASIC_CONTENT_TYPE_FLAG, c.content_type, \.contentType),
-            contentEncoding: str(AMQP_BASIC_CONTENT_ENCODING_FLAG, c.content_encoding, \.contentEncoding),
+            contentType: str(AMQP_BASIC_CONTENT_TYPE_FLAG, c.content_type, previous?.contentType),
+            contentEncoding: str(AMQP_BASIC_CONTENT_ENCODING_FLAG, c.content_encoding, previous?.contentEncoding),
             headers: has(AMQP_BASIC_HEADERS_FLAG) ? AMQPTable(decoding: c.headers) : [:],
             deliveryMode: has(AMQP_BASIC_DELIVERY_MODE_FLAG) ? DeliveryMode(rawValue: c.delivery_mode) : nil,
             priority: has(AMQP_BASIC_PRIORITY_FLAG) ? c.priority : nil,
-            correlationID: str(AMQP_BASIC_CORRELATION_ID_FLAG, c.correlation_id, \.correlationID),
-            replyTo: str(AMQP_BASIC_REPLY_TO_FLAG, c.reply_to, \.replyTo),
-            expiration: str(AMQP_BASIC_EXPIRATION_FLAG, c.expiration, \.expiration),
-            messageID: str(AMQP_BASIC_MESSAGE_ID_FLAG, c.message_id, \.messageID),
+            correlationID: str(AMQP_BASIC_CORRELATION_ID_FLAG, c.correlation_id, previous?.correlationID),
+            replyTo: str(AMQP_BASIC_REPLY_TO_FLAG, c.reply_to, previous?.replyTo),
+            expiration: str(AMQP_BASIC_EXPIRATION_FLAG, c.expiration, previous?.expiration),
+            messageID: str(AMQP_BASIC_MESSAGE_ID_FLAG, c.message_id, previous?.messageID),
             timestamp: has(AMQP_BASIC_TIMESTAMP_FLAG) ? Date(timeIntervalSince1970: Double(c.timestamp)) : nil,
-            type: str(AMQP_BASIC_TYPE_FLAG, c.type, \.type),
-            userID: str(AMQP_BASIC_USER_ID_FLAG, c.user_id, \.userID),
-            appID: str(AMQP_BASIC_APP_ID_FLAG, c.app_id, \.appID))
+            type: str(AMQP_BASIC_TYPE_FLAG, c.type, previous?.type),
+            userID: str(AMQP_BASIC_USER_ID_FLAG, c.user_id, previous?.userID),
+            appID: str(AMQP_BASIC_APP_ID_FLAG, c.app_id, previous?.appID))
     }
 }
 

@@ -78,7 +78,7 @@ class DeliveryReceiver {
 
 extension Session {
     /// Reads every frame that is ready without blocking (at most ``maxFramesPerTurn``).
-    func drainFrames() {
+    func drainFrames(now: ContinuousClock.Instant) {
         guard let st = state else { return }
         var frame = amqp_frame_t()
         var zero = timeval(tv_sec: 0, tv_usec: 0)
@@ -96,7 +96,7 @@ extension Session {
             // Frames are decoded into per-channel pools; everything we need was copied out.
             amqp_maybe_release_buffers(st)
         }
-        if count > 0 { lastInbound = .now }
+        if count > 0 { lastInbound = now }
     }
 
     private func handle(_ frame: amqp_frame_t, _ st: amqp_connection_state_t) {
