@@ -1,80 +1,106 @@
 import AMQP
 import Synchronization
 
-/// Deliveries received and not yet taken into a batch.
+/// Decoded deliveries not yet taken into a batch.
 ///
-/// The consumer task appends; the commit loop takes everything that arrived (up to the bounds) once the
-/// previous batch is committed. Its size is bounded by the consumer's prefetch window: the broker sends
-/// no more until deliveries are acknowledged.
+/// The consumer task decodes and appends; the commit loop takes up to one batch once the previous one
+/// is committed. Decoding thus runs while the previous batch commits. The inbox holds at most
+/// `highWater` events: beyond that the consumer task waits before decoding more, and the deliveries
+/// it has not decoded stay in the consumer's buffer, bounded by the prefetch window.
 final class DeliveryInbox: Sendable {
     private struct State {
-        var deliveries: [Delivery] = []
+        var items: [DecodedDelivery] = []
         var head = 0
+        var events = 0
         var finished = false
         var waiter: CheckedContinuation<Void, Never>?
+        var spaceWaiter: CheckedContinuation<Void, Never>?
+
+        var count: Int { items.count - head }
     }
 
     private let state = Mutex(State())
+    private let highWater: Int
 
-    var count: Int { state.withLock { $0.deliveries.count - $0.head } }
+    /// - Parameter highWater: the most decoded events held before ``append(contentsOf:)`` waits.
+    init(highWater: Int) {
+        self.highWater = max(1, highWater)
+    }
 
-    func append(contentsOf deliveries: [Delivery]) {
+    var count: Int { state.withLock { $0.count } }
+
+    /// Appends, then waits while the inbox holds `highWater` events or more.
+    func append(contentsOf decoded: [DecodedDelivery]) async {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.deliveries.append(contentsOf: deliveries)
+            state.items.append(contentsOf: decoded)
+            for item in decoded { state.events += item.events.count }
             defer { state.waiter = nil }
             return state.waiter
         }
         waiter?.resume()
-    }
-
-    /// Returns deliveries taken but not used to the front of the inbox, keeping their order.
-    func putBack(_ deliveries: [Delivery]) {
-        guard !deliveries.isEmpty else { return }
-        state.withLock { state in
-            state.deliveries.insert(contentsOf: deliveries, at: state.head)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let roomy = state.withLock { state -> Bool in
+                if state.events < highWater || state.finished { return true }
+                state.spaceWaiter = continuation
+                return false
+            }
+            if roomy { continuation.resume() }
         }
     }
 
     func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let (waiter, spaceWaiter) = state.withLock { state in
             state.finished = true
-            defer { state.waiter = nil }
-            return state.waiter
+            defer {
+                state.waiter = nil
+                state.spaceWaiter = nil
+            }
+            return (state.waiter, state.spaceWaiter)
         }
         waiter?.resume()
+        spaceWaiter?.resume()
     }
 
-    /// Waits for at least one delivery and returns those available, up to the bounds. When fewer than
-    /// `maxMessages` are there, waits once up to `linger` for more. Returns nil once finished and empty.
-    func take(maxMessages: Int, maxBytes: Int, linger: Duration) async -> [Delivery]? {
+    /// Waits for at least one delivery and returns those available, up to the bounds (always at least
+    /// one delivery, even if it alone exceeds them). When the bounds are not reached, waits once up to
+    /// `linger` for more. Returns nil once finished and empty.
+    func take(maxMessages: Int, maxEvents: Int, maxBytes: Int, linger: Duration) async -> [DecodedDelivery]? {
         await waitForDeliveries()
-        if linger > .zero, count < maxMessages, !state.withLock({ $0.finished }) {
+        if linger > .zero, !state.withLock({ $0.finished || $0.count >= maxMessages || $0.events >= maxEvents }) {
             try? await Task.sleep(for: linger)
         }
-        return state.withLock { state -> [Delivery]? in
-            let available = state.deliveries.count - state.head
-            if available == 0 { return state.finished ? nil : [] }
+        let (taken, spaceWaiter) = state.withLock { state -> ([DecodedDelivery]?, CheckedContinuation<Void, Never>?) in
+            if state.count == 0 { return (state.finished ? nil : [], nil) }
             var end = state.head
             var bytes = 0
-            while end < state.deliveries.count, end - state.head < maxMessages {
-                bytes += state.deliveries[end].body.count
+            var events = 0
+            while end < state.items.count, end - state.head < maxMessages {
+                let item = state.items[end]
+                if end > state.head, events + item.events.count > maxEvents { break }
+                bytes += item.delivery.body.count
+                events += item.events.count
                 end += 1
                 if bytes >= maxBytes { break }
             }
-            let taken = Array(state.deliveries[state.head..<end])
+            let taken = Array(state.items[state.head..<end])
             state.head = end
-            if state.head > 4096, state.head * 2 > state.deliveries.count {
-                state.deliveries.removeFirst(state.head)
+            state.events -= events
+            if state.head > 4096, state.head * 2 > state.items.count {
+                state.items.removeFirst(state.head)
                 state.head = 0
             }
-            return taken
+            guard state.events < highWater, let spaceWaiter = state.spaceWaiter else { return (taken, nil) }
+            state.spaceWaiter = nil
+            return (taken, spaceWaiter)
         }
+        spaceWaiter?.resume()
+        return taken
     }
 
     private func waitForDeliveries() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let ready = state.withLock { state -> Bool in
-                if state.deliveries.count > state.head || state.finished { return true }
+                if state.count > 0 || state.finished { return true }
                 state.waiter = continuation
                 return false
             }

@@ -1,6 +1,43 @@
 import AMQP
 import HindsightCore
 
+/// One delivery, decoded: its events, or why it can never be stored.
+///
+/// Decoding happens on the consumer task as deliveries arrive, in parallel with the commit of the
+/// previous batch; the commit loop only assembles decoded deliveries into an ``EventBatch``.
+struct DecodedDelivery: Sendable {
+    var delivery: Delivery
+    var events: [WireEvent]
+    /// Dead-letter reason and detail when the message cannot be stored.
+    var rejection: (reason: String, detail: String)?
+
+    init(_ delivery: Delivery, limits: WireLimits, now: Int64) {
+        self.delivery = delivery
+        self.events = []
+        switch Self.schemaHeader(of: delivery) {
+        case .invalid(let text):
+            rejection = (WireError.Reason.unsupportedSchema.rawValue, "header hindsight-schema is '\(text)', expected 1")
+        case .value(let version):
+            do {
+                events = try WireFormat.decode(delivery.body, schemaHeader: version, limits: limits, now: now)
+            } catch {
+                rejection = (error.reason.rawValue, error.detail)
+            }
+        }
+    }
+
+    private enum SchemaHeader { case value(Int?), invalid(String) }
+
+    private static func schemaHeader(of delivery: Delivery) -> SchemaHeader {
+        guard let value = delivery.headers["hindsight-schema"] else { return .value(nil) }
+        switch value {
+        case .int(let number): return .value(Int(number))
+        case .string(let text): return Int(text).map { .value($0) } ?? .invalid(String(text.prefix(16)))
+        default: return .invalid("\(value)".prefix(16).description)
+        }
+    }
+}
+
 /// The deliveries of one database transaction: the events decoded from them and the messages that can
 /// never be stored, each with its reason.
 ///
@@ -30,24 +67,15 @@ struct EventBatch {
     var messageCount: Int { accepted.count + rejected.count }
     var isEmpty: Bool { messageCount == 0 }
 
-    /// Decodes `delivery` and adds it to the batch.
-    mutating func add(_ delivery: Delivery, limits: WireLimits, now: Int64) {
-        bytes += delivery.body.count
-        lastDelivery = delivery
-        let schemaHeader = Self.schemaHeader(of: delivery)
-        switch schemaHeader {
-        case .invalid(let text):
-            rejected.append(Rejected(delivery: delivery, reason: WireError.Reason.unsupportedSchema.rawValue,
-                                     detail: "header hindsight-schema is '\(text)', expected 1"))
-            return
-        case .value(let version):
-            do {
-                let decoded = try WireFormat.decode(delivery.body, schemaHeader: version, limits: limits, now: now)
-                accepted.append(Accepted(delivery: delivery, range: events.count..<(events.count + decoded.count)))
-                events.append(contentsOf: decoded)
-            } catch {
-                rejected.append(Rejected(delivery: delivery, reason: error.reason.rawValue, detail: error.detail))
-            }
+    /// Adds a decoded delivery to the batch.
+    mutating func add(_ decoded: DecodedDelivery) {
+        bytes += decoded.delivery.body.count
+        lastDelivery = decoded.delivery
+        if let rejection = decoded.rejection {
+            rejected.append(Rejected(delivery: decoded.delivery, reason: rejection.reason, detail: rejection.detail))
+        } else {
+            accepted.append(Accepted(delivery: decoded.delivery, range: events.count..<(events.count + decoded.events.count)))
+            events.append(contentsOf: decoded.events)
         }
     }
 
@@ -72,14 +100,4 @@ struct EventBatch {
     /// Events of one accepted message.
     func events(ofAccepted index: Int) -> ArraySlice<WireEvent> { events[accepted[index].range] }
 
-    private enum SchemaHeader { case value(Int?), invalid(String) }
-
-    private static func schemaHeader(of delivery: Delivery) -> SchemaHeader {
-        guard let value = delivery.headers["hindsight-schema"] else { return .value(nil) }
-        switch value {
-        case .int(let number): return .value(Int(number))
-        case .string(let text): return Int(text).map { .value($0) } ?? .invalid(String(text.prefix(16)))
-        default: return .invalid("\(value)".prefix(16).description)
-        }
-    }
 }

@@ -117,7 +117,9 @@ public final class TrackerService: Service {
         health.set("amqp", .up)
         logger.info("tracker consuming", metadata: ["amqp.queue": "\(configuration.queue)", "config": "\(configuration)"])
 
-        let inbox = DeliveryInbox()
+        // Two batches' worth of decoded events: one being assembled while the other commits.
+        let inbox = DeliveryInbox(highWater: 2 * configuration.batchEvents)
+        let limits = self.limits
         let stopping = StopFlag()
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
@@ -125,7 +127,8 @@ public final class TrackerService: Service {
                     defer { inbox.finish() }
                     for try await deliveries in consumer.batches {
                         self.probe?.deliveriesReceived(deliveries.count)
-                        inbox.append(contentsOf: deliveries)
+                        let now = WireFormat.currentMicros()
+                        await inbox.append(contentsOf: deliveries.map { DecodedDelivery($0, limits: limits, now: now) })
                     }
                 }
                 group.addTask {
@@ -138,6 +141,8 @@ public final class TrackerService: Service {
                         if Task.isCancelled { return }
                     }
                 }
+                // Also releases a consumer task waiting for room in the inbox when the loop stops early.
+                defer { inbox.finish() }
                 try await self.commitLoop(inbox: inbox, consumer: consumer, publisher: publisher, stopping: stopping)
                 group.cancelAll()
             }
@@ -151,20 +156,12 @@ public final class TrackerService: Service {
     private func commitLoop(
         inbox: DeliveryInbox, consumer: AMQPConsumer, publisher: AMQPConnection, stopping: StopFlag
     ) async throws {
-        while let deliveries = await inbox.take(
-            maxMessages: configuration.batchMessages, maxBytes: configuration.batchBytes,
-            linger: configuration.batchDelay)
+        while let decoded = await inbox.take(
+            maxMessages: configuration.batchMessages, maxEvents: configuration.batchEvents,
+            maxBytes: configuration.batchBytes, linger: configuration.batchDelay)
         {
             var batch = EventBatch()
-            let now = WireFormat.currentMicros()
-            for (index, delivery) in deliveries.enumerated() {
-                if batch.events.count >= configuration.batchEvents, index > 0 {
-                    // Enough events for one transaction: the rest waits for the next batch, in order.
-                    inbox.putBack(Array(deliveries[index...]))
-                    break
-                }
-                batch.add(delivery, limits: limits, now: now)
-            }
+            for delivery in decoded { batch.add(delivery) }
             metrics.messagesConsumed.increment(by: batch.messageCount)
             metrics.eventsConsumed.increment(by: batch.events.count)
             metrics.inFlight.record(inbox.count + batch.messageCount)
