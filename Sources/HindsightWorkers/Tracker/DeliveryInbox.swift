@@ -62,13 +62,19 @@ final class DeliveryInbox: Sendable {
     }
 
     /// Waits for at least one delivery and returns those available, up to the bounds (always at least
-    /// one delivery, even if it alone exceeds them). When the bounds are not reached, waits once up to
-    /// `linger` for more. Returns nil once finished and empty.
+    /// one delivery, even if it alone exceeds them). When the bounds are not reached and the oldest
+    /// delivery arrived less than `linger` ago, first waits until it is `linger` old: under load the
+    /// deliveries have already waited while the previous batch committed, so no time is added.
+    /// Returns nil once finished and empty.
     func take(maxMessages: Int, maxEvents: Int, maxBytes: Int, linger: Duration) async -> [DecodedDelivery]? {
         await waitForDeliveries()
-        if linger > .zero, !state.withLock({ $0.finished || $0.count >= maxMessages || $0.events >= maxEvents }) {
-            try? await Task.sleep(for: linger)
+        let wait = state.withLock { state -> Duration? in
+            guard linger > .zero, !state.finished, state.count < maxMessages, state.events < maxEvents,
+                  state.head < state.items.count else { return nil }
+            let age = ContinuousClock.now - state.items[state.head].receivedAt
+            return age < linger ? linger - age : nil
         }
+        if let wait { try? await Task.sleep(for: wait) }
         let (taken, spaceWaiter) = state.withLock { state -> ([DecodedDelivery]?, CheckedContinuation<Void, Never>?) in
             if state.count == 0 { return (state.finished ? nil : [], nil) }
             var end = state.head

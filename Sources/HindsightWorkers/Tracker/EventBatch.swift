@@ -10,9 +10,12 @@ struct DecodedDelivery: Sendable {
     var events: [WireEvent]
     /// Dead-letter reason and detail when the message cannot be stored.
     var rejection: (reason: String, detail: String)?
+    /// When the tracker received it (a batch's linger counts from its oldest delivery).
+    var receivedAt: ContinuousClock.Instant
 
-    init(_ delivery: Delivery, limits: WireLimits, now: Int64) {
+    init(_ delivery: Delivery, limits: WireLimits, now: Int64, receivedAt: ContinuousClock.Instant) {
         self.delivery = delivery
+        self.receivedAt = receivedAt
         self.events = []
         switch Self.schemaHeader(of: delivery) {
         case .invalid(let text):

@@ -3,16 +3,20 @@ extension TrackerService {
     public struct Configuration: Sendable, CustomStringConvertible {
         /// The queue to consume. Defaults to `"hindsight.tracker"`.
         public var queue: String = Topology.trackerQueue
-        /// Unacknowledged deliveries the broker may send ahead (per-consumer prefetch). Defaults to `4000`.
-        public var prefetch: Int = 4000
+        /// Unacknowledged deliveries the broker may send ahead (per-consumer prefetch). Defaults to `8000`:
+        /// room for the batches being committed plus the next one filling.
+        public var prefetch: Int = 8000
         /// Largest number of messages in one database transaction. Defaults to `2000`.
         public var batchMessages: Int = 2000
         /// Largest number of events in one database transaction. Defaults to `5000`.
         public var batchEvents: Int = 5000
         /// Largest total body size of one batch, in bytes. Defaults to `8 MiB`.
         public var batchBytes: Int = 8 << 20
-        /// Longest time the first message of a batch waits for others. Defaults to `50 ms`.
-        public var batchDelay: Duration = .milliseconds(50)
+        /// Longest time the first message of a batch waits for others. Defaults to `5 ms`.
+        public var batchDelay: Duration = .milliseconds(5)
+        /// Batches committed at once, each on its own database connection (acknowledged in order).
+        /// Defaults to `2`: one batch's transaction runs while the next one is sent.
+        public var commitConcurrency: Int = 2
         /// First back-off after a failed commit; doubles up to ``maxBackoff``. Defaults to `100 ms`.
         public var initialBackoff: Duration = .milliseconds(100)
         /// Longest back-off between commit attempts while PostgreSQL is unavailable. Defaults to `5 s`.
@@ -28,7 +32,7 @@ extension TrackerService {
 
         public var description: String {
             "queue=\(queue) prefetch=\(prefetch) batch_messages=\(batchMessages) batch_events=\(batchEvents) "
-                + "batch_bytes=\(batchBytes) batch_delay=\(batchDelay) max_backoff=\(maxBackoff) write_timeout=\(writeTimeout)"
+                + "batch_bytes=\(batchBytes) batch_delay=\(batchDelay) commit_concurrency=\(commitConcurrency) max_backoff=\(maxBackoff) write_timeout=\(writeTimeout)"
         }
     }
 }
@@ -39,11 +43,12 @@ extension TrackerService.Configuration {
     /// | variable | type | default |
     /// |---|---|---|
     /// | `HINDSIGHT_TRACKER_QUEUE` | string | `hindsight.tracker` |
-    /// | `HINDSIGHT_TRACKER_PREFETCH` | 1…65535 | 4000 |
+    /// | `HINDSIGHT_TRACKER_PREFETCH` | 1…65535 | 8000 |
     /// | `HINDSIGHT_TRACKER_BATCH_MESSAGES` | 1…100000 | 2000 |
     /// | `HINDSIGHT_TRACKER_BATCH_EVENTS` | 1…100000 | 5000 |
     /// | `HINDSIGHT_TRACKER_BATCH_BYTES` | 1 KiB…256 MiB | 8388608 |
-    /// | `HINDSIGHT_TRACKER_BATCH_DELAY_MS` | 0…60000 | 50 |
+    /// | `HINDSIGHT_TRACKER_BATCH_DELAY_MS` | 0…60000 | 5 |
+    /// | `HINDSIGHT_TRACKER_COMMIT_CONCURRENCY` | 1…8 | 2 |
     /// | `HINDSIGHT_TRACKER_MAX_BACKOFF_MS` | 10…600000 | 5000 |
     /// | `HINDSIGHT_TRACKER_WRITE_TIMEOUT_MS` | 100…600000 | 30000 |
     /// | `HINDSIGHT_TRACKER_MAX_STALLED_WRITES` | 1…1000 | 3 |
@@ -56,6 +61,7 @@ extension TrackerService.Configuration {
         if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_EVENTS", in: 1...100_000) { batchEvents = value }
         if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_BYTES", in: 1024...(256 << 20)) { batchBytes = value }
         if let value = try environment.milliseconds("HINDSIGHT_TRACKER_BATCH_DELAY_MS", in: 0...60_000) { batchDelay = value }
+        if let value = try environment.int("HINDSIGHT_TRACKER_COMMIT_CONCURRENCY", in: 1...8) { commitConcurrency = value }
         if let value = try environment.milliseconds("HINDSIGHT_TRACKER_MAX_BACKOFF_MS", in: 10...600_000) { maxBackoff = value }
         if let value = try environment.milliseconds("HINDSIGHT_TRACKER_WRITE_TIMEOUT_MS", in: 100...600_000) { writeTimeout = value }
         if let value = try environment.int("HINDSIGHT_TRACKER_MAX_STALLED_WRITES", in: 1...1000) { maxStalledWrites = value }

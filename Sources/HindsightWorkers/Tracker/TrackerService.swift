@@ -128,7 +128,10 @@ public final class TrackerService: Service {
                     for try await deliveries in consumer.batches {
                         self.probe?.deliveriesReceived(deliveries.count)
                         let now = WireFormat.currentMicros()
-                        await inbox.append(contentsOf: deliveries.map { DecodedDelivery($0, limits: limits, now: now) })
+                        let receivedAt = ContinuousClock.now
+                        await inbox.append(contentsOf: deliveries.map {
+                            DecodedDelivery($0, limits: limits, now: now, receivedAt: receivedAt)
+                        })
                     }
                 }
                 group.addTask {
@@ -153,30 +156,61 @@ public final class TrackerService: Service {
         }
     }
 
+    /// Takes batches from the inbox and commits up to `commitConcurrency` of them at once (each on its own
+    /// database connection); acknowledgements still go out in delivery order (``AckTurn``).
     private func commitLoop(
         inbox: DeliveryInbox, consumer: AMQPConsumer, publisher: AMQPConnection, stopping: StopFlag
     ) async throws {
-        while let decoded = await inbox.take(
-            maxMessages: configuration.batchMessages, maxEvents: configuration.batchEvents,
-            maxBytes: configuration.batchBytes, linger: configuration.batchDelay)
-        {
-            var batch = EventBatch()
-            for delivery in decoded { batch.add(delivery) }
-            metrics.messagesConsumed.increment(by: batch.messageCount)
-            metrics.eventsConsumed.increment(by: batch.events.count)
-            metrics.inFlight.record(inbox.count + batch.messageCount)
-
-            guard try await store(&batch, stopping: stopping) else {
-                logger.notice("tracker stopping with an uncommitted batch; the broker redelivers it",
-                              metadata: ["batch.size": "\(batch.messageCount)"])
-                return
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var previous = AckTurn.passed()
+            var running = 0
+            while let decoded = await inbox.take(
+                maxMessages: configuration.batchMessages, maxEvents: configuration.batchEvents,
+                maxBytes: configuration.batchBytes, linger: configuration.batchDelay)
+            {
+                var batch = EventBatch()
+                for delivery in decoded { batch.add(delivery) }
+                metrics.messagesConsumed.increment(by: batch.messageCount)
+                metrics.eventsConsumed.increment(by: batch.events.count)
+                metrics.inFlight.record(inbox.count + batch.messageCount)
+                if running >= configuration.commitConcurrency {
+                    try await group.next()
+                    running -= 1
+                }
+                let turn = AckTurn()
+                let predecessor = previous
+                group.addTask {
+                    try await self.commit(batch, after: predecessor, passing: turn, consumer: consumer,
+                                          publisher: publisher, stopping: stopping)
+                }
+                previous = turn
+                running += 1
             }
-            try await deadLetter(batch.rejected, via: publisher)
-            if let last = batch.lastDelivery {
-                consumer.ack(last, multiple: true)
-            }
-            metrics.inFlight.record(inbox.count)
+            try await group.waitForAll()
         }
+        metrics.inFlight.record(inbox.count)
+    }
+
+    /// Stores one batch, then — once the batch before it is acknowledged — dead-letters its refused
+    /// messages and acknowledges it.
+    private func commit(
+        _ batch: EventBatch, after predecessor: AckTurn, passing turn: AckTurn, consumer: AMQPConsumer,
+        publisher: AMQPConnection, stopping: StopFlag
+    ) async throws {
+        var acknowledged = false
+        defer { turn.pass(acknowledged: acknowledged) }
+        var batch = batch
+        let stored = try await store(&batch, stopping: stopping)
+        guard await predecessor.wait(), stored else {
+            logger.notice("tracker stopping with an unacknowledged batch; the broker redelivers it",
+                          metadata: ["batch.size": "\(batch.messageCount)", "batch.committed": "\(stored)"])
+            return
+        }
+        try await deadLetter(batch.rejected, via: publisher)
+        if let last = batch.lastDelivery {
+            consumer.ack(last, multiple: true)
+        }
+        acknowledged = true
     }
 
     /// Writes the batch, retrying while the failure is transient. Returns false when shutdown interrupted

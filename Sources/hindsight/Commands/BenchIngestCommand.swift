@@ -58,14 +58,25 @@ struct BenchIngest: AsyncParsableCommand {
     @Flag(help: "Skip VACUUM FULL before the compacted size figure.")
     var skipCompact = false
 
+    @Option(help: "Drain runs, comma-separated, of single-1, single-2, batch-1, batch-2 (message kind - trackers).")
+    var drains: String = "single-1,single-2,batch-1,batch-2"
+
+    @Flag(help: "Skip the broker-ceiling run.")
+    var skipCeiling = false
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
+
+    static let drainRuns = ["single-1": (1, 1), "single-2": (1, 2), "batch-1": (0, 1), "batch-2": (0, 2)]
 
     func validate() throws {
         guard events >= 1000 else { throw ValidationError("--events must be at least 1000") }
         guard baselineEvents >= 100 else { throw ValidationError("--baseline-events must be at least 100") }
         guard (2...1000).contains(batchSize) else { throw ValidationError("--batch-size must be 2…1000") }
         guard (0...600).contains(lagSeconds) else { throw ValidationError("--lag-seconds must be 0…600") }
+        for name in drains.split(separator: ",") where Self.drainRuns[String(name)] == nil {
+            throw ValidationError("--drains: unknown run '\(name)' (use single-1, single-2, batch-1, batch-2)")
+        }
         guard scratchDatabase.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), scratchDatabase != "hindsight" else {
             throw ValidationError("--scratch-database must be a plain identifier other than 'hindsight'")
         }
@@ -90,17 +101,21 @@ struct BenchIngest: AsyncParsableCommand {
         let admin = try await AMQPConnection.connect(publishConfiguration, logger: logger)
         defer { admin.close() }
         let bench = Runner(admin: admin, amqp: amqp, database: database, logger: logger)
-        var report = Report(events: events, batchSize: batchSize, tracker: "\(TrackerService.Configuration())")
+        var report = Report(events: events, batchSize: batchSize, tracker: "\(benchTrackerConfiguration())")
         var runIndex: UInt64 = 0
         func nextSeed() -> UInt64 { runIndex += 1; return seed &+ runIndex &* 1_000_003 }
 
         // 1. The broker's ceiling: the same single-event messages consumed and acked, no database.
-        progress("broker ceiling: fill \(events) single-event messages, consume + ack")
-        let ceilingFill = Workload(seed: nextSeed(), events: events)
-        report.ceiling = try await bench.ceiling(ceilingFill)
+        if !skipCeiling {
+            progress("broker ceiling: fill \(events) single-event messages, consume + ack")
+            let ceilingFill = Workload(seed: nextSeed(), events: events)
+            report.ceiling = try await bench.ceiling(ceilingFill)
+        }
 
         // 2. Drains: single-event and batch messages, 1 and 2 trackers.
-        for (perMessage, trackers) in [(1, 1), (1, 2), (batchSize, 1), (batchSize, 2)] {
+        for name in drains.split(separator: ",") {
+            guard let (kind, trackers) = Self.drainRuns[String(name)] else { continue }
+            let perMessage = kind == 1 ? 1 : batchSize
             let workload = Workload(seed: nextSeed(), events: events)
             progress("drain: \(workload.events.count) events in \(perMessage == 1 ? "single-event" : "\(perMessage)-event") messages, \(trackers) tracker(s)")
             report.drains.append(try await bench.drain(workload, perMessage: perMessage, trackers: trackers))
@@ -363,7 +378,7 @@ struct Runner: Sendable {
         let connection = try await AMQPConnection.connect(configuration, logger: logger)
         defer { connection.close() }
         let consumer = try await connection.consume(
-            queue: queue, prefetch: UInt16(TrackerService.Configuration().prefetch))
+            queue: queue, prefetch: UInt16(benchTrackerConfiguration().prefetch))
         var received = 0
         var sinceAck = 0
         var first: ContinuousClock.Instant?
@@ -393,7 +408,7 @@ struct Runner: Sendable {
     ) async throws -> T {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for index in 0..<count {
-            var configuration = TrackerService.Configuration()
+            var configuration = benchTrackerConfiguration()
             configuration.queue = queue
             configuration.declareTopology = false
             var amqp = self.amqp
@@ -784,5 +799,17 @@ struct Report: Encodable, Sendable {
 extension Duration {
     fileprivate var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+/// The trackers' settings for the bench: the defaults, overridden by the same `HINDSIGHT_TRACKER_*`
+/// variables as `hindsight tracker` (so a deployment's settings can be measured). Invalid values fall
+/// back to the defaults with a warning.
+func benchTrackerConfiguration() -> TrackerService.Configuration {
+    do {
+        return try TrackerService.Configuration(environment: EnvironmentReader(values: ProcessInfo.processInfo.environment))
+    } catch {
+        FileHandle.standardError.write(Data("bench ingest: ignoring tracker settings from the environment: \(error)\n".utf8))
+        return TrackerService.Configuration()
     }
 }
