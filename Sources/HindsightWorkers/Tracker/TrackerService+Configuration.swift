@@ -12,8 +12,9 @@ extension TrackerService {
         public var batchEvents: Int = 5000
         /// Largest total body size of one batch, in bytes. Defaults to `8 MiB`.
         public var batchBytes: Int = 8 << 20
-        /// Longest time the first message of a batch waits for others. Defaults to `5 ms`.
-        public var batchDelay: Duration = .milliseconds(5)
+        /// Longest time the first message of a batch waits for others. Defaults to `50 ms` (at a steady
+        /// load, larger batches cost less per event: measured lower lag than with 5 ms).
+        public var batchDelay: Duration = .milliseconds(50)
         /// Batches committed at once, each on its own database connection (acknowledged in order).
         /// Defaults to `2`: one batch's transaction runs while the next one is sent.
         public var commitConcurrency: Int = 2
@@ -47,7 +48,7 @@ extension TrackerService.Configuration {
     /// | `HINDSIGHT_TRACKER_BATCH_MESSAGES` | 1…100000 | 2000 |
     /// | `HINDSIGHT_TRACKER_BATCH_EVENTS` | 1…100000 | 5000 |
     /// | `HINDSIGHT_TRACKER_BATCH_BYTES` | 1 KiB…256 MiB | 8388608 |
-    /// | `HINDSIGHT_TRACKER_BATCH_DELAY_MS` | 0…60000 | 5 |
+    /// | `HINDSIGHT_TRACKER_BATCH_DELAY_MS` | 0…60000 | 50 |
     /// | `HINDSIGHT_TRACKER_COMMIT_CONCURRENCY` | 1…8 | 2 |
     /// | `HINDSIGHT_TRACKER_MAX_BACKOFF_MS` | 10…600000 | 5000 |
     /// | `HINDSIGHT_TRACKER_WRITE_TIMEOUT_MS` | 100…600000 | 30000 |

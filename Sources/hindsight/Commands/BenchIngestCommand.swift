@@ -61,6 +61,9 @@ struct BenchIngest: AsyncParsableCommand {
     @Option(help: "Drain runs, comma-separated, of single-1, single-2, batch-1, batch-2 (message kind - trackers).")
     var drains: String = "single-1,single-2,batch-1,batch-2"
 
+    @Option(help: "Steady publish rate of the lag run, events/s (default: half the single-event, one-tracker drain).")
+    var lagRate: Double?
+
     @Flag(help: "Skip the broker-ceiling run.")
     var skipCeiling = false
 
@@ -149,8 +152,7 @@ struct BenchIngest: AsyncParsableCommand {
         }
 
         // 5. Lag under a steady publish rate of half the single-event, one-tracker throughput.
-        if lagSeconds > 0, let single = report.drains.first {
-            let rate = single.eventsPerSecond / 2
+        if lagSeconds > 0, let rate = lagRate ?? report.drains.first.map({ $0.eventsPerSecond / 2 }) {
             progress("lag: steady publish at \(Int(rate)) events/s for \(lagSeconds) s, 1 tracker")
             report.lag = try await bench.lag(rate: rate, seconds: lagSeconds, seed: nextSeed())
         }
