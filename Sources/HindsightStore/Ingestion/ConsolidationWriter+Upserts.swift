@@ -13,6 +13,10 @@ extension ConsolidationWriter {
     ) async throws {
         let ids = rows.map(\.executionID)
         let domains = rows.map { ($0.start?.value.domain ?? $0.domain).pgSafe }
+        // The rollup rows first, in one ordered pass (migration 0051 explains the deadlock it prevents).
+        try await connection.query(
+            "SELECT hindsight.lock_rollup_rows(\(ids), \(domains), \(NullableArray(rows.map { $0.start?.value.startedAtMicros })))",
+            logger: logger)
         let agents = NullableArray(rows.map { $0.start?.value.agentID?.pgSafe })
         let goals = NullableArray(rows.map { $0.start?.value.goal?.pgSafe })
         let plans = NullableArray(rows.map { $0.start?.value.plan.map(WireFormat.encodeStringArray) })
