@@ -169,18 +169,25 @@ public final class AMQPConnection: Sendable {
     ///   - consumerTag: tag shown by the broker; generated when `nil`.
     ///   - exclusive: refuse other consumers on the queue. Defaults to `false`.
     ///   - arguments: basic.consume arguments (e.g. `x-priority`).
+    ///   - maxBufferedBytes: most body bytes received and not yet taken from the consumer; at that
+    ///     point the connection stops reading its socket until the application catches up (TCP flow
+    ///     control then holds the rest at the broker). Bounds memory when messages are large, which
+    ///     the prefetch count cannot do. It pauses the whole connection, so give such a consumer its
+    ///     own connection. `nil` (the default): no limit beyond the prefetch window.
     /// - Returns: an ``AMQPConsumer``, an `AsyncSequence` of ``Delivery``.
     public func consume(queue: String, prefetch: UInt16 = 100, consumerTag: String? = nil,
-                        exclusive: Bool = false, arguments: AMQPTable = [:]) async throws -> AMQPConsumer {
+                        exclusive: Bool = false, arguments: AMQPTable = [:],
+                        maxBufferedBytes: Int? = nil) async throws -> AMQPConsumer {
         let tag = consumerTag ?? "hindsight-\(queue)-\(UInt32.random(in: 0...UInt32.max))"
         let spec = ConsumerChannel.Spec(queue: queue, prefetch: prefetch, tag: tag, exclusive: exclusive, arguments: arguments)
         let (stream, continuation) = AsyncThrowingStream<[Delivery], any Error>.makeStream()
-        let channel = try await core.perform { try $0.addConsumer(spec, continuation: continuation) }
+        let buffer = ConsumerBuffer(limit: maxBufferedBytes)
+        let channel = try await core.perform { try $0.addConsumer(spec, continuation: continuation, buffer: buffer) }
         continuation.onTermination = { [core] termination in
             if case .cancelled = termination {
                 core.submit { $0.cancelConsumer(channel: channel, waiter: nil) }
             }
         }
-        return AMQPConsumer(connection: self, channel: channel, queue: queue, stream: stream)
+        return AMQPConsumer(connection: self, channel: channel, queue: queue, stream: stream, buffer: buffer)
     }
 }

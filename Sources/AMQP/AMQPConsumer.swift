@@ -24,17 +24,63 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
     public let queue: String
     let channel: UInt16
     private let stream: AsyncThrowingStream<[Delivery], any Error>
+    private let buffer: ConsumerBuffer
 
-    init(connection: AMQPConnection, channel: UInt16, queue: String, stream: AsyncThrowingStream<[Delivery], any Error>) {
+    init(connection: AMQPConnection, channel: UInt16, queue: String, stream: AsyncThrowingStream<[Delivery], any Error>,
+         buffer: ConsumerBuffer) {
         self.connection = connection
         self.channel = channel
         self.queue = queue
         self.stream = stream
+        self.buffer = buffer
     }
+
+    /// Body bytes received and not yet taken from this consumer (bounded by the `maxBufferedBytes`
+    /// given to ``AMQPConnection/consume(queue:prefetch:consumerTag:exclusive:arguments:maxBufferedBytes:)``,
+    /// plus at most one message).
+    public var bufferedBytes: Int { buffer.current }
 
     /// The deliveries in the arrays the connection thread produced them in (the cheapest way to
     /// consume at high rates). Use instead of iterating the consumer itself, not both.
-    public var batches: AsyncThrowingStream<[Delivery], any Error> { stream }
+    public var batches: Batches { Batches(base: stream, buffer: buffer, core: connection.core) }
+
+    /// The arrays of deliveries, as the connection thread produced them.
+    public struct Batches: AsyncSequence, Sendable {
+        public typealias Element = [Delivery]
+        public typealias Failure = any Error
+
+        let base: AsyncThrowingStream<[Delivery], any Error>
+        let buffer: ConsumerBuffer
+        let core: ConnectionCore
+
+        public func makeAsyncIterator() -> AsyncIterator {
+            AsyncIterator(base: base.makeAsyncIterator(), buffer: buffer, core: core)
+        }
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            var base: AsyncThrowingStream<[Delivery], any Error>.AsyncIterator
+            let buffer: ConsumerBuffer
+            let core: ConnectionCore
+
+            public mutating func next() async throws -> [Delivery]? {
+                try await next(isolation: nil)
+            }
+
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> [Delivery]? {
+                guard let batch = try await base.next(isolation: actor) else { return nil }
+                Self.taken(batch, buffer: buffer, core: core)
+                return batch
+            }
+
+            /// Accounts for a batch leaving the buffer; wakes the reader if it was paused on it.
+            static func taken(_ batch: [Delivery], buffer: ConsumerBuffer, core: ConnectionCore) {
+                guard buffer.isLimited else { return }
+                if buffer.taken(batch.reduce(0) { $0 + $1.body.count }) {
+                    core.submit { _ in }
+                }
+            }
+        }
+    }
 
     /// Acknowledges a delivery (and, with `multiple`, every earlier one on this consumer).
     public func ack(_ delivery: Delivery, multiple: Bool = false) {
@@ -91,12 +137,12 @@ public struct AMQPConsumer: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: stream.makeAsyncIterator())
+        AsyncIterator(base: batches.makeAsyncIterator())
     }
 
     /// Yields the deliveries of each batch in order.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<[Delivery], any Error>.AsyncIterator
+        var base: Batches.AsyncIterator
         var buffer: [Delivery] = []
         var index = 0
 

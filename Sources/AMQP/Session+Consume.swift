@@ -15,31 +15,42 @@ final class ConsumerChannel: DeliveryReceiver {
 
     let spec: Spec
     let continuation: AsyncThrowingStream<[Delivery], any Error>.Continuation
+    let buffer: ConsumerBuffer
     var batch: [Delivery] = []
+    var batchBytes = 0
     var active = false
     var cancelSent = false
     var cancelWaiters: [CheckedContinuation<Void, Never>] = []
 
-    init(channel: UInt16, spec: Spec, continuation: AsyncThrowingStream<[Delivery], any Error>.Continuation) {
+    init(channel: UInt16, spec: Spec, continuation: AsyncThrowingStream<[Delivery], any Error>.Continuation,
+         buffer: ConsumerBuffer) {
         self.spec = spec
         self.continuation = continuation
+        self.buffer = buffer
         super.init(channel: channel)
     }
 
     override func deliver(_ delivery: Delivery) {
         batch.append(delivery)
+        batchBytes += delivery.body.count
     }
+
+    /// Whether the application holds (or is about to be handed) as many bytes as the limit allows.
+    var isFull: Bool { buffer.isLimited && buffer.current + batchBytes >= buffer.limit }
 
     func flush() {
         guard !batch.isEmpty else { return }
+        buffer.added(batchBytes)
         continuation.yield(batch)
         batch = []
+        batchBytes = 0
     }
 
     /// Deliveries of a dead connection are dropped: the broker requeues and redelivers them.
     func connectionLost() {
         active = false
         batch = []
+        batchBytes = 0
         reset()
     }
 
@@ -54,6 +65,12 @@ final class ConsumerChannel: DeliveryReceiver {
 extension Session {
     func flushConsumers() {
         for consumer in consumers.values { consumer.flush() }
+    }
+
+    /// A byte-limited consumer is full: reading the socket waits until the application takes some.
+    var readingPaused: Bool {
+        guard hasByteLimitedConsumers else { return false }
+        return consumers.values.contains { $0.isFull }
     }
 
     /// Opens a channel and starts `consumer` (first time, and again after every reconnect).
@@ -76,10 +93,12 @@ extension Session {
     }
 
     func addConsumer(_ spec: ConsumerChannel.Spec,
-                     continuation: AsyncThrowingStream<[Delivery], any Error>.Continuation) throws(AMQPError) -> UInt16 {
+                     continuation: AsyncThrowingStream<[Delivery], any Error>.Continuation,
+                     buffer: ConsumerBuffer) throws(AMQPError) -> UInt16 {
         _ = try requireConnected()
         let channel = allocateChannel()
-        let consumer = ConsumerChannel(channel: channel, spec: spec, continuation: continuation)
+        let consumer = ConsumerChannel(channel: channel, spec: spec, continuation: continuation, buffer: buffer)
+        if buffer.isLimited { hasByteLimitedConsumers = true }
         do throws(AMQPError) {
             try startConsumer(consumer)
         } catch {

@@ -95,6 +95,7 @@ extension Session {
             guard state != nil else { return }
             // Frames are decoded into per-channel pools; everything we need was copied out.
             amqp_maybe_release_buffers(st)
+            if hasByteLimitedConsumers, readingPaused { break }
         }
         if count > 0 { lastInbound = now }
     }

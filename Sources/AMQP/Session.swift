@@ -40,6 +40,8 @@ final class Session {
     var nextChannel: UInt16 = 4
     var freeChannels: [UInt16] = []
     var topology: [TopologyRecord] = []
+    var hasByteLimitedConsumers = false
+    var lastHeartbeatSent: ContinuousClock.Instant?
 
     init(core: ConnectionCore) {
         self.core = core
@@ -75,9 +77,17 @@ final class Session {
         }
         // One clock read per turn: at high rates the clock was a tenth of the client's CPU.
         let now = ContinuousClock.now
+        let paused = readingPaused
         if state != nil {
             pumpPublishes()
-            drainFrames(now: now)
+            if paused {
+                // Nothing is read while paused, so silence is not a sign of a dead broker; and
+                // rabbitmq-c only sends heartbeats while reading, so send them here.
+                lastInbound = now
+                sendHeartbeatIfDue(now: now)
+            } else {
+                drainFrames(now: now)
+            }
             flushConsumers()
             expireCalls(now: now)
             checkHeartbeat(now: now)
@@ -89,8 +99,10 @@ final class Session {
         runJobs(work.jobs)
         runJobs(core.takeJobs())
         if closed || publisher.canSend { return }
-        if let st = state, amqp_frames_enqueued(st) != 0 || amqp_data_in_buffer(st) != 0 { return }
-        waitForActivity(now: now)
+        // Again: the jobs just run may have taken deliveries.
+        let stillPaused = readingPaused
+        if !stillPaused, let st = state, amqp_frames_enqueued(st) != 0 || amqp_data_in_buffer(st) != 0 { return }
+        waitForActivity(now: now, readSocket: !stillPaused)
     }
 
     private func runJobs(_ jobs: [UnownedJob]) {
@@ -99,10 +111,10 @@ final class Session {
         }
     }
 
-    private func waitForActivity(now: ContinuousClock.Instant) {
+    private func waitForActivity(now: ContinuousClock.Instant, readSocket: Bool) {
         guard core.prepareToSleep() else { return }
         let timeout = pollTimeoutMilliseconds(now: now)
-        let fd = state.map { amqp_get_sockfd($0) } ?? -1
+        let fd = readSocket ? state.map { amqp_get_sockfd($0) } ?? -1 : -1
         let pipeReadable = withUnsafeTemporaryAllocation(of: pollfd.self, capacity: 2) { fds in
             fds[0] = pollfd(fd: core.wakeRead, events: Int16(POLLIN), revents: 0)
             fds[1] = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -128,6 +140,14 @@ final class Session {
         guard let first else { return -1 }
         let ms = (first - now).milliseconds + 1
         return Int32(clamping: max(0, ms))
+    }
+
+    private func sendHeartbeatIfDue(now: ContinuousClock.Instant) {
+        guard heartbeatSeconds > 0, let st = state else { return }
+        if let last = lastHeartbeatSent, now - last < .milliseconds(heartbeatSeconds * 500) { return }
+        lastHeartbeatSent = now
+        let status = hs_amqp_send_heartbeat(st)
+        if status != AMQP_STATUS_OK.rawValue { connectionLost(libraryError(status, "sending a heartbeat")) }
     }
 
     /// rabbitmq-c only detects a silent broker inside blocking waits; we read with zero timeouts,

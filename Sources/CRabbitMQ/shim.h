@@ -49,6 +49,15 @@ static inline int hs_amqp_send_basic_cancel(amqp_connection_state_t state, amqp_
     return amqp_send_method(state, channel, AMQP_BASIC_CANCEL_METHOD, &req);
 }
 
+/// Sends a heartbeat frame. rabbitmq-c sends heartbeats only from inside its frame-reading calls; a
+/// connection that pauses reading (consumer backpressure) sends them itself.
+static inline int hs_amqp_send_heartbeat(amqp_connection_state_t state) {
+    amqp_frame_t frame;
+    frame.frame_type = AMQP_FRAME_HEARTBEAT;
+    frame.channel = 0;
+    return amqp_send_frame(state, &frame);
+}
+
 /// Replies to a broker-initiated close (channel 0 = connection.close-ok, else channel.close-ok).
 static inline int hs_amqp_send_close_ok(amqp_connection_state_t state, amqp_channel_t channel) {
     if (channel == 0) {

@@ -10,13 +10,12 @@ import Synchronization
 final class DeliveryInbox: Sendable {
     private struct State {
         var items: [DecodedDelivery] = []
-        var head = 0
         var events = 0
         var finished = false
         var waiter: CheckedContinuation<Void, Never>?
         var spaceWaiter: CheckedContinuation<Void, Never>?
 
-        var count: Int { items.count - head }
+        var count: Int { items.count }
     }
 
     private let state = Mutex(State())
@@ -70,31 +69,29 @@ final class DeliveryInbox: Sendable {
         await waitForDeliveries()
         let wait = state.withLock { state -> Duration? in
             guard linger > .zero, !state.finished, state.count < maxMessages, state.events < maxEvents,
-                  state.head < state.items.count else { return nil }
-            let age = ContinuousClock.now - state.items[state.head].receivedAt
+                  let oldest = state.items.first else { return nil }
+            let age = ContinuousClock.now - oldest.receivedAt
             return age < linger ? linger - age : nil
         }
         if let wait { try? await Task.sleep(for: wait) }
         let (taken, spaceWaiter) = state.withLock { state -> ([DecodedDelivery]?, CheckedContinuation<Void, Never>?) in
             if state.count == 0 { return (state.finished ? nil : [], nil) }
-            var end = state.head
+            var end = 0
             var bytes = 0
             var events = 0
-            while end < state.items.count, end - state.head < maxMessages {
+            while end < state.items.count, end < maxMessages {
                 let item = state.items[end]
-                if end > state.head, events + item.events.count > maxEvents { break }
+                if end > 0, events + item.events.count > maxEvents { break }
                 bytes += item.delivery.body.count
                 events += item.events.count
                 end += 1
                 if bytes >= maxBytes { break }
             }
-            let taken = Array(state.items[state.head..<end])
-            state.head = end
+            let taken = Array(state.items[..<end])
+            // Release the taken slots now: kept until a later compaction, thousands of consumed
+            // deliveries (bodies and decoded events) stayed alive — 176 MiB with 100-event messages.
+            state.items.removeSubrange(..<end)
             state.events -= events
-            if state.head > 4096, state.head * 2 > state.items.count {
-                state.items.removeFirst(state.head)
-                state.head = 0
-            }
             guard state.events < highWater, let spaceWaiter = state.spaceWaiter else { return (taken, nil) }
             state.spaceWaiter = nil
             return (taken, spaceWaiter)

@@ -6,6 +6,10 @@ extension TrackerService {
         /// Unacknowledged deliveries the broker may send ahead (per-consumer prefetch). Defaults to `8000`:
         /// room for the batches being committed plus the next one filling.
         public var prefetch: Int = 8000
+        /// Most bytes of received message bodies waiting to be decoded; beyond them the consumer
+        /// connection stops reading until the tracker catches up. The prefetch window bounds messages,
+        /// not bytes: with 100-event messages it alone let the tracker grow to 177 MiB. Defaults to `4 MiB`.
+        public var bufferBytes: Int = 4 << 20
         /// Largest number of messages in one database transaction. Defaults to `2000`.
         public var batchMessages: Int = 2000
         /// Largest number of events in one database transaction. Defaults to `5000`.
@@ -32,7 +36,7 @@ extension TrackerService {
         public init() {}
 
         public var description: String {
-            "queue=\(queue) prefetch=\(prefetch) batch_messages=\(batchMessages) batch_events=\(batchEvents) "
+            "queue=\(queue) prefetch=\(prefetch) buffer_bytes=\(bufferBytes) batch_messages=\(batchMessages) batch_events=\(batchEvents) "
                 + "batch_bytes=\(batchBytes) batch_delay=\(batchDelay) commit_concurrency=\(commitConcurrency) max_backoff=\(maxBackoff) write_timeout=\(writeTimeout)"
         }
     }
@@ -45,6 +49,7 @@ extension TrackerService.Configuration {
     /// |---|---|---|
     /// | `HINDSIGHT_TRACKER_QUEUE` | string | `hindsight.tracker` |
     /// | `HINDSIGHT_TRACKER_PREFETCH` | 1…65535 | 8000 |
+    /// | `HINDSIGHT_TRACKER_BUFFER_BYTES` | 64 KiB…1 GiB | 4194304 |
     /// | `HINDSIGHT_TRACKER_BATCH_MESSAGES` | 1…100000 | 2000 |
     /// | `HINDSIGHT_TRACKER_BATCH_EVENTS` | 1…100000 | 5000 |
     /// | `HINDSIGHT_TRACKER_BATCH_BYTES` | 1 KiB…256 MiB | 8388608 |
@@ -58,6 +63,7 @@ extension TrackerService.Configuration {
         self.init()
         if let value = environment.string("HINDSIGHT_TRACKER_QUEUE") { queue = value }
         if let value = try environment.int("HINDSIGHT_TRACKER_PREFETCH", in: 1...65535) { prefetch = value }
+        if let value = try environment.int("HINDSIGHT_TRACKER_BUFFER_BYTES", in: (64 << 10)...(1 << 30)) { bufferBytes = value }
         if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_MESSAGES", in: 1...100_000) { batchMessages = value }
         if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_EVENTS", in: 1...100_000) { batchEvents = value }
         if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_BYTES", in: 1024...(256 << 20)) { batchBytes = value }

@@ -113,7 +113,8 @@ public final class TrackerService: Service {
             logger.warning("database not answering at start", metadata: ["error": "\(String(describing: error))"])
         }
         let consumer = try await consumerConnection.consume(
-            queue: configuration.queue, prefetch: UInt16(clamping: configuration.prefetch))
+            queue: configuration.queue, prefetch: UInt16(clamping: configuration.prefetch),
+            maxBufferedBytes: configuration.bufferBytes)
         health.set("amqp", .up)
         logger.info("tracker consuming", metadata: ["amqp.queue": "\(configuration.queue)", "config": "\(configuration)"])
 
