@@ -11,8 +11,8 @@ extension ConsolidationWriter {
     static func upsertExecutions(
         _ rows: [ExecutionDelta], on connection: PostgresConnection, logger: Logger
     ) async throws {
-        let ids = rows.map(\.executionID)
-        let domains = rows.map { ($0.start?.value.domain ?? $0.domain).pgSafe }
+        let ids = PackedArray(rows.map(\.executionID))
+        let domains = PackedArray(rows.map { ($0.start?.value.domain ?? $0.domain).pgSafe })
         // The rollup rows first, in one ordered pass (migration 0051 explains the deadlock it prevents).
         try await connection.query(
             "SELECT hindsight.lock_rollup_rows(\(ids), \(domains), \(NullableArray(rows.map { $0.start?.value.startedAtMicros })))",
@@ -26,12 +26,12 @@ extension ConsolidationWriter {
         let statusSeqs = NullableArray(rows.map { $0.completion.map { Int32($0.seq) } })
         let endedAt = NullableArray(rows.map { $0.completion?.value.endedAtMicros })
         let results = NullableArray(rows.map { $0.completion?.value.result?.pgSafe })
-        let counts = rows.map { Int32($0.eventCount) }
-        let errors = rows.map { Int32($0.errorCount) }
-        let tools = rows.map { Int32($0.toolCallCount) }
-        let recoveries = rows.map { Int32($0.recoveryCount) }
-        let first = rows.map(\.firstEventAtMicros)
-        let last = rows.map(\.lastEventAtMicros)
+        let counts = PackedArray(rows.map { Int32($0.eventCount) })
+        let errors = PackedArray(rows.map { Int32($0.errorCount) })
+        let tools = PackedArray(rows.map { Int32($0.toolCallCount) })
+        let recoveries = PackedArray(rows.map { Int32($0.recoveryCount) })
+        let first = PackedArray(rows.map(\.firstEventAtMicros))
+        let last = PackedArray(rows.map(\.lastEventAtMicros))
         try await connection.query(
             """
             INSERT INTO hindsight.executions AS x (execution_id, domain, agent_id, goal, plan, meta_seq, started_at,
@@ -85,8 +85,8 @@ extension ConsolidationWriter {
         _ rows: [PhaseDelta], on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !rows.isEmpty else { return }
-        let ids = rows.map(\.executionID)
-        let names = rows.map(\.phase.pgSafe)
+        let ids = PackedArray(rows.map(\.executionID))
+        let names = PackedArray(rows.map(\.phase.pgSafe))
         let startedAt = NullableArray(rows.map { $0.start?.value.startedAtMicros })
         let startSeqs = NullableArray(rows.map { $0.start.map { Int32($0.seq) } })
         let estimates = NullableArray(rows.map { $0.start?.value.estimatedDurationSeconds })
@@ -94,8 +94,8 @@ extension ConsolidationWriter {
         let endSeqs = NullableArray(rows.map { $0.end.map { Int32($0.seq) } })
         let successes = NullableArray(rows.map { $0.end?.value.success })
         let errorTexts = NullableArray(rows.map { $0.end?.value.error?.pgSafe })
-        let retries = rows.map { Int32($0.retryCount) }
-        let errors = rows.map { Int32($0.errorCount) }
+        let retries = PackedArray(rows.map { Int32($0.retryCount) })
+        let errors = PackedArray(rows.map { Int32($0.errorCount) })
         try await connection.query(
             """
             INSERT INTO hindsight.phases AS p (execution_id, phase, started_at, start_seq, estimated_duration_s,
@@ -134,8 +134,8 @@ extension ConsolidationWriter {
         try await connection.query(
             """
             INSERT INTO hindsight.tool_usage AS t (execution_id, tool, calls, total_ms)
-            SELECT * FROM UNNEST(\(rows.map(\.executionID)), \(rows.map(\.tool.pgSafe)),
-                                 \(rows.map { Int32($0.calls) }), \(rows.map(\.totalMs)))
+            SELECT * FROM UNNEST(\(PackedArray(rows.map(\.executionID))), \(PackedArray(rows.map(\.tool.pgSafe))),
+                                 \(PackedArray(rows.map { Int32($0.calls) })), \(PackedArray(rows.map(\.totalMs))))
             ON CONFLICT (execution_id, tool) DO UPDATE SET
                 calls = t.calls + EXCLUDED.calls,
                 total_ms = t.total_ms + EXCLUDED.total_ms

@@ -78,14 +78,14 @@ public final class ConsolidationWriter: Sendable {
         if optimistic {
             try await connection.query("SAVEPOINT hindsight_events", logger: logger)
             do {
-                try await Self.insertEventsPlainly(unique, on: connection, logger: logger)
+                _ = try await Self.insertEvents(unique, deduplicating: false, on: connection, logger: logger)
                 return unique
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
                 try await connection.query("ROLLBACK TO SAVEPOINT hindsight_events", logger: logger)
                 conflictBatches.withLock { $0 = Self.conflictStreak }
             }
         }
-        let inserted = try await Self.insertEvents(unique, on: connection, logger: logger)
+        let inserted = try await Self.insertEvents(unique, deduplicating: true, on: connection, logger: logger)
         if inserted.count == unique.count { return unique }
         conflictBatches.withLock { $0 = Self.conflictStreak }
         return unique.filter { inserted.contains($0.eventID) }
@@ -124,39 +124,25 @@ public final class ConsolidationWriter: Sendable {
         }
     }
 
-    private static func insertEventsPlainly(
-        _ events: [WireEvent], on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        try await connection.query(
-            """
-            INSERT INTO hindsight.events (event_id, execution_id, seq, ts, type, phase, data)
-            SELECT e.event_id, e.execution_id, e.seq, TIMESTAMPTZ 'epoch' + e.ts_us * INTERVAL '1 microsecond',
-                   e.type, e.phase, e.data::jsonb
-            FROM UNNEST(\(events.map(\.eventID)), \(events.map(\.executionID)), \(events.map { Int32($0.seq) }),
-                        \(events.map(\.timestampMicros)), \(events.map { $0.type.rawValue.pgSafe }),
-                        \(NullableArray(events.map { $0.phase?.pgSafe })), \(events.map { WireFormat.encodePayload($0.payload) }))
-                 AS e(event_id, execution_id, seq, ts_us, type, phase, data)
-            """,
-            logger: logger)
-    }
-
+    /// Inserts the events with one UNNEST statement; with `deduplicating`, `ON CONFLICT DO NOTHING` and
+    /// the ids of the rows really inserted (otherwise a duplicate fails the statement with 23505).
     private static func insertEvents(
-        _ events: [WireEvent], on connection: PostgresConnection, logger: Logger
+        _ events: [WireEvent], deduplicating: Bool, on connection: PostgresConnection, logger: Logger
     ) async throws -> Set<UUID> {
         let rows = try await connection.query(
             """
             INSERT INTO hindsight.events (event_id, execution_id, seq, ts, type, phase, data)
             SELECT e.event_id, e.execution_id, e.seq, TIMESTAMPTZ 'epoch' + e.ts_us * INTERVAL '1 microsecond',
                    e.type, e.phase, e.data::jsonb
-            FROM UNNEST(\(events.map(\.eventID)), \(events.map(\.executionID)), \(events.map { Int32($0.seq) }),
-                        \(events.map(\.timestampMicros)), \(events.map { $0.type.rawValue.pgSafe }),
-                        \(NullableArray(events.map { $0.phase?.pgSafe })), \(events.map { WireFormat.encodePayload($0.payload) }))
+            FROM UNNEST(\(PackedArray(events.map(\.eventID))), \(PackedArray(events.map(\.executionID))),
+                        \(PackedArray(events.map { Int32($0.seq) })), \(PackedArray(events.map(\.timestampMicros))),
+                        \(PackedArray(events.map { $0.type.rawValue.pgSafe })), \(NullableArray(events.map { $0.phase?.pgSafe })),
+                        \(PackedArray(events.map { WireFormat.encodePayload($0.payload) })))
                  AS e(event_id, execution_id, seq, ts_us, type, phase, data)
-            ON CONFLICT DO NOTHING
-            RETURNING event_id
+            \(unescaped: deduplicating ? "ON CONFLICT DO NOTHING RETURNING event_id" : "")
             """,
             logger: logger)
-        var inserted = Set<UUID>(minimumCapacity: events.count)
+        var inserted = Set<UUID>(minimumCapacity: deduplicating ? events.count : 0)
         for try await eventID in rows.decode(UUID.self) {
             inserted.insert(eventID)
         }
