@@ -108,13 +108,18 @@ struct BenchAMQP: AsyncParsableCommand {
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: size)
         let message = AMQPMessage(routingKey: queue, body: body,
                                   properties: AMQPProperties(contentType: "application/octet-stream", deliveryMode: .persistent))
+        // Chunks of ten windows, two in flight, so the confirm window never drains between chunks (the
+        // connection keeps at most `window` unconfirmed messages on the wire either way).
         let chunk = max(window * 10, 1000)
+        let total = self.messages
+        let chunks = stride(from: 0, to: total, by: chunk).map { min(chunk, total - $0) }
         let publishStart = ContinuousClock.now
-        var sent = 0
-        while sent < messages {
-            let n = min(chunk, messages - sent)
-            try await publisher.publishBatch(Array(repeating: message, count: n))
-            sent += n
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, count) in chunks.enumerated() {
+                if index >= 2 { try await group.next() }
+                group.addTask { try await publisher.publishBatch(Array(repeating: message, count: count)) }
+            }
+            try await group.waitForAll()
         }
         let publishSeconds = seconds(ContinuousClock.now - publishStart)
 
