@@ -181,8 +181,15 @@ public final class TrackerService: Service {
                 let turn = AckTurn()
                 let predecessor = previous
                 group.addTask {
-                    try await self.commit(batch, after: predecessor, passing: turn, consumer: consumer,
-                                          publisher: publisher, stopping: stopping)
+                    do {
+                        try await self.commit(batch, after: predecessor, passing: turn, consumer: consumer,
+                                              publisher: publisher, stopping: stopping)
+                    } catch {
+                        // A fatal failure (e.g. a wedged database client) must end the tracker now, not
+                        // when the next delivery happens to wake the loop waiting in `take`.
+                        inbox.finish()
+                        throw error
+                    }
                 }
                 previous = turn
                 running += 1
