@@ -188,18 +188,12 @@ struct BenchAMQP: AsyncParsableCommand {
         return figures
     }
 
-    /// Runs a command through `env`; its standard output, or `nil` when it exits non-zero.
+    /// Standard output of a command that exited 0, else `nil`.
     private func run(_ arguments: [String], environment: [String: String] = [:]) -> Data? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? data : nil
+        guard let (status, output) = try? runCapturingOutput(arguments, environment: environment), status == 0 else {
+            return nil
+        }
+        return output
     }
 
     private func decodeFigures(_ data: Data) -> Figures? {

@@ -83,19 +83,13 @@ struct BenchCore: ParsableCommand {
 
     private func runBaseline(expecting checksums: [Int: BenchCoreTraces.Checksum]) throws -> [String: Double] {
         print("  running the Python baseline (\(baseline)) on the same traces…")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, baseline, "--seed", String(seed), "--sizes"] + sizes.map(String.init)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
+        let (status, output) = try runCapturingOutput(
+            [python, baseline, "--seed", String(seed), "--sizes"] + sizes.map(String.init))
+        guard status == 0,
               let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last,
               let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let figures = json["figures"] as? [String: Double] else {
-            print("  Python baseline failed (exit \(process.terminationStatus)); Swift figures only")
+            print("  Python baseline failed (exit \(status)); Swift figures only")
             return [:]
         }
         for (size, expected) in checksums {

@@ -70,7 +70,9 @@ struct BenchIngest: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
-    static let drainRuns = ["single-1": (1, 1), "single-2": (1, 2), "batch-1": (0, 1), "batch-2": (0, 2)]
+    static let drainRuns: [String: (batchMessages: Bool, trackers: Int)] = [
+        "single-1": (false, 1), "single-2": (false, 2), "batch-1": (true, 1), "batch-2": (true, 2),
+    ]
 
     func validate() throws {
         guard events >= 1000 else { throw ValidationError("--events must be at least 1000") }
@@ -117,8 +119,8 @@ struct BenchIngest: AsyncParsableCommand {
 
         // 2. Drains: single-event and batch messages, 1 and 2 trackers.
         for name in drains.split(separator: ",") {
-            guard let (kind, trackers) = Self.drainRuns[String(name)] else { continue }
-            let perMessage = kind == 1 ? 1 : batchSize
+            guard let (batchMessages, trackers) = Self.drainRuns[String(name)] else { continue }
+            let perMessage = batchMessages ? batchSize : 1
             let workload = Workload(seed: nextSeed(), events: events)
             progress("drain: \(workload.events.count) events in \(perMessage == 1 ? "single-event" : "\(perMessage)-event") messages, \(trackers) tracker(s)")
             report.drains.append(try await bench.drain(workload, perMessage: perMessage, trackers: trackers))
@@ -428,18 +430,7 @@ struct Runner: Sendable {
                 writer: ConsolidationWriter(client: postgres, logger: logger), health: HealthState(),
                 logger: logger, probe: probe)))
         }
-        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
-        return try await withThrowingTaskGroup(of: T?.self) { tasks in
-            tasks.addTask { try await group.run(); return nil }
-            tasks.addTask {
-                defer { Task { await group.triggerGracefulShutdown() } }
-                return try await body()
-            }
-            var result: T?
-            for try await value in tasks where value != nil { result = value }
-            guard let result else { throw ValidationError("trackers stopped without a result") }
-            return result
-        }
+        return try await withServices(services, logger: logger, body)
     }
 
     func drain(_ workload: Workload, perMessage: Int, trackers: Int) async throws -> DrainFigures {
@@ -535,15 +526,9 @@ struct Runner: Sendable {
     ) async throws -> BaselineFigures {
         let (queue, _, _) = try await fill(workload, perMessage: perMessage)
         defer { Task { [admin] in _ = try? await admin.deleteQueue(queue) } }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, "--url", amqpURL, "--database-url", databaseURL, "--queue", queue,
-                             "--events", "\(workload.events.count)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let (status, data) = try runCapturingOutput(
+            [python, script, "--url", amqpURL, "--database-url", databaseURL, "--queue", queue,
+             "--events", "\(workload.events.count)"])
         struct Result: Decodable {
             var client: String
             var events: Int
@@ -551,7 +536,7 @@ struct Runner: Sendable {
             var seconds: Double
             var rate: Double
         }
-        guard process.terminationStatus == 0, let result = try? JSONDecoder().decode(Result.self, from: data) else {
+        guard status == 0, let result = try? JSONDecoder().decode(Result.self, from: data) else {
             throw ValidationError("the baseline \(script) failed (install its packages with scripts/python-deps, or pass --skip-baselines)")
         }
         return BaselineFigures(name: name, client: result.client, events: result.events, messages: result.messages,

@@ -100,18 +100,7 @@ final class TrackerHarness: Sendable {
                 configuration: trackerConfiguration, amqp: amqp,
                 writer: ConsolidationWriter(client: postgres, logger: logger), health: HealthState(), logger: logger)))
         }
-        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
-        return try await withThrowingTaskGroup(of: T?.self) { tasks in
-            tasks.addTask { try await group.run(); return nil }
-            tasks.addTask {
-                defer { Task { await group.triggerGracefulShutdown() } }
-                return try await body()
-            }
-            var result: T?
-            for try await value in tasks where value != nil { result = value }
-            guard let result else { throw HarnessError("trackers stopped without a result") }
-            return result
-        }
+        return try await withServices(services, logger: logger, body)
     }
 
     /// Waits until `expected` raw events of `executions` are stored (fails after `timeout`).
