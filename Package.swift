@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AMQP", targets: ["AMQP"]),
         .library(name: "HindsightCore", targets: ["HindsightCore"]),
         .library(name: "HindsightAgent", targets: ["HindsightAgent"]),
+        .executable(name: "hindsight-bench", targets: ["HindsightBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -26,6 +27,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +59,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Migrations")],
             swiftSettings: strictSettings
@@ -67,6 +74,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Shared by the tests and the benchmarks (never shipped): service harness, fill/count helpers,
+        // child processes, the simulated fleet.
+        .target(
+            name: "HindsightTesting",
+            dependencies: [
+                "AMQP", "HindsightCore", "HindsightStore", "HindsightWorkers", "HindsightAgent",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: strictSettings
         ),
@@ -82,6 +104,7 @@ let package = Package(
             name: "hindsight",
             dependencies: [
                 "AMQP", "HindsightCore", "HindsightStore", "HindsightWorkers", "HindsightAgent",
+                "HindsightTesting",  // the simulated fleet of `simulate` and `demo`
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -91,6 +114,31 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
+        ),
+        // `hindsight-bench`: the system benchmarks with their baselines (not in the container image).
+        .executableTarget(
+            name: "HindsightBenchmarks",
+            dependencies: [
+                "AMQP", "HindsightCore", "HindsightStore", "HindsightWorkers", "HindsightAgent", "HindsightTesting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Micro-benchmarks of the learning core (package-benchmark: `swift package benchmark`).
+        .executableTarget(
+            name: "CoreBenchmarks",
+            dependencies: [
+                "HindsightCore", "HindsightTesting",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/CoreBenchmarks",
+            swiftSettings: strictSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .testTarget(
             name: "HindsightCoreTests",
@@ -104,9 +152,23 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "HindsightWorkersTests",
+            dependencies: ["HindsightWorkers", "HindsightCore", "AMQP"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HindsightAgentTests",
+            dependencies: [
+                "HindsightAgent", "HindsightCore", "AMQP", "HindsightTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "AMQP", "HindsightCore", "HindsightStore", "HindsightWorkers", "HindsightAgent",
+                "AMQP", "HindsightCore", "HindsightStore", "HindsightWorkers", "HindsightAgent", "HindsightTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
