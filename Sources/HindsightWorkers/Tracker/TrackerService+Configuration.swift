@@ -43,35 +43,38 @@ extension TrackerService {
 }
 
 extension TrackerService.Configuration {
-    /// Reads the tracker settings from the environment.
+    /// Reads the tracker settings through the one configuration reader (``EnvironmentReader``); an unset
+    /// variable keeps the default, a set but invalid one throws.
     ///
-    /// | variable | type | default |
-    /// |---|---|---|
-    /// | `HINDSIGHT_TRACKER_QUEUE` | string | `hindsight.tracker` |
-    /// | `HINDSIGHT_TRACKER_PREFETCH` | 1…65535 | 8000 |
-    /// | `HINDSIGHT_TRACKER_BUFFER_BYTES` | 64 KiB…1 GiB | 4194304 |
-    /// | `HINDSIGHT_TRACKER_BATCH_MESSAGES` | 1…100000 | 2000 |
-    /// | `HINDSIGHT_TRACKER_BATCH_EVENTS` | 1…100000 | 5000 |
-    /// | `HINDSIGHT_TRACKER_BATCH_BYTES` | 1 KiB…256 MiB | 8388608 |
-    /// | `HINDSIGHT_TRACKER_BATCH_DELAY_MS` | 0…60000 | 50 |
-    /// | `HINDSIGHT_TRACKER_COMMIT_CONCURRENCY` | 1…8 | 2 |
-    /// | `HINDSIGHT_TRACKER_MAX_BACKOFF_MS` | 10…600000 | 5000 |
-    /// | `HINDSIGHT_TRACKER_WRITE_TIMEOUT_MS` | 100…600000 | 30000 |
-    /// | `HINDSIGHT_TRACKER_MAX_STALLED_WRITES` | 1…1000 | 3 |
-    /// | `HINDSIGHT_TRACKER_DECLARE_TOPOLOGY` | bool | true |
-    public init(environment: EnvironmentReader) throws(ConfigurationError) {
+    /// | key | variable | type | default |
+    /// |---|---|---|---|
+    /// | `tracker.queue` | `HINDSIGHT_TRACKER_QUEUE` | string | `hindsight.tracker` |
+    /// | `tracker.prefetch` | `HINDSIGHT_TRACKER_PREFETCH` | 1…65535 | 8000 |
+    /// | `tracker.bufferBytes` | `HINDSIGHT_TRACKER_BUFFER_BYTES` | 64 KiB…1 GiB | 4194304 |
+    /// | `tracker.batchMessages` | `HINDSIGHT_TRACKER_BATCH_MESSAGES` | 1…100000 | 2000 |
+    /// | `tracker.batchEvents` | `HINDSIGHT_TRACKER_BATCH_EVENTS` | 1…100000 | 5000 |
+    /// | `tracker.batchBytes` | `HINDSIGHT_TRACKER_BATCH_BYTES` | 1 KiB…256 MiB | 8388608 |
+    /// | `tracker.batchDelayMs` | `HINDSIGHT_TRACKER_BATCH_DELAY_MS` | 0…60000 | 50 |
+    /// | `tracker.commitConcurrency` | `HINDSIGHT_TRACKER_COMMIT_CONCURRENCY` | 1…8 | 2 |
+    /// | `tracker.maxBackoffMs` | `HINDSIGHT_TRACKER_MAX_BACKOFF_MS` | 10…600000 | 5000 |
+    /// | `tracker.writeTimeoutMs` | `HINDSIGHT_TRACKER_WRITE_TIMEOUT_MS` | 100…600000 | 30000 |
+    /// | `tracker.maxStalledWrites` | `HINDSIGHT_TRACKER_MAX_STALLED_WRITES` | 1…1000 | 3 |
+    /// | `tracker.declareTopology` | `HINDSIGHT_TRACKER_DECLARE_TOPOLOGY` | bool | true |
+    ///
+    /// - Throws: ``ConfigurationError`` naming the first invalid variable and its value.
+    package init(environment: EnvironmentReader) throws(ConfigurationError) {
         self.init()
-        if let value = environment.string("HINDSIGHT_TRACKER_QUEUE") { queue = value }
-        if let value = try environment.int("HINDSIGHT_TRACKER_PREFETCH", in: 1...65535) { prefetch = value }
-        if let value = try environment.int("HINDSIGHT_TRACKER_BUFFER_BYTES", in: (64 << 10)...(1 << 30)) { bufferBytes = value }
-        if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_MESSAGES", in: 1...100_000) { batchMessages = value }
-        if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_EVENTS", in: 1...100_000) { batchEvents = value }
-        if let value = try environment.int("HINDSIGHT_TRACKER_BATCH_BYTES", in: 1024...(256 << 20)) { batchBytes = value }
-        if let value = try environment.milliseconds("HINDSIGHT_TRACKER_BATCH_DELAY_MS", in: 0...60_000) { batchDelay = value }
-        if let value = try environment.int("HINDSIGHT_TRACKER_COMMIT_CONCURRENCY", in: 1...8) { commitConcurrency = value }
-        if let value = try environment.milliseconds("HINDSIGHT_TRACKER_MAX_BACKOFF_MS", in: 10...600_000) { maxBackoff = value }
-        if let value = try environment.milliseconds("HINDSIGHT_TRACKER_WRITE_TIMEOUT_MS", in: 100...600_000) { writeTimeout = value }
-        if let value = try environment.int("HINDSIGHT_TRACKER_MAX_STALLED_WRITES", in: 1...1000) { maxStalledWrites = value }
-        if let value = try environment.bool("HINDSIGHT_TRACKER_DECLARE_TOPOLOGY") { declareTopology = value }
+        if let value = environment.string("tracker.queue") { queue = value }
+        if let value = try environment.int("tracker.prefetch", in: 1...65535) { prefetch = value }
+        if let value = try environment.int("tracker.bufferBytes", in: (64 << 10)...(1 << 30)) { bufferBytes = value }
+        if let value = try environment.int("tracker.batchMessages", in: 1...100_000) { batchMessages = value }
+        if let value = try environment.int("tracker.batchEvents", in: 1...100_000) { batchEvents = value }
+        if let value = try environment.int("tracker.batchBytes", in: 1024...(256 << 20)) { batchBytes = value }
+        if let value = try environment.milliseconds("tracker.batchDelayMs", in: 0...60_000) { batchDelay = value }
+        if let value = try environment.int("tracker.commitConcurrency", in: 1...8) { commitConcurrency = value }
+        if let value = try environment.milliseconds("tracker.maxBackoffMs", in: 10...600_000) { maxBackoff = value }
+        if let value = try environment.milliseconds("tracker.writeTimeoutMs", in: 100...600_000) { writeTimeout = value }
+        if let value = try environment.int("tracker.maxStalledWrites", in: 1...1000) { maxStalledWrites = value }
+        if let value = try environment.bool("tracker.declareTopology") { declareTopology = value }
     }
 }

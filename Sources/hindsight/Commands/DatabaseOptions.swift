@@ -1,41 +1,43 @@
 import ArgumentParser
 import Foundation
 import HindsightStore
+import HindsightWorkers
 import Logging
 import PostgresNIO
 
 /// `--database-url`, shared by every command that talks to PostgreSQL.
 struct DatabaseOptions: ParsableArguments {
-    /// The local default from docs/conventions-for-contributors.md.
-    static let localDefault = "postgres://hindsight_owner:hindsight_owner@127.0.0.1:5433/hindsight"
-
     @Option(name: .customLong("database-url"),
-            help: "PostgreSQL URL postgres://user:password@host:port/db[?sslmode=…] (default: $HINDSIGHT_DATABASE_URL, else the local owner URL).")
+            help: "PostgreSQL URL postgres://user:password@host:port/db[?sslmode=…] (default: $HINDSIGHT_DATABASE_URL, else the command's own local role).")
     var databaseURL: String?
 
-    /// The URL from the flag, else `HINDSIGHT_DATABASE_URL`, else the local default.
-    func resolve() throws -> DatabaseURL {
-        let text = databaseURL ?? ProcessInfo.processInfo.environment["HINDSIGHT_DATABASE_URL"] ?? Self.localDefault
-        do {
-            return try DatabaseURL(parsing: text)
-        } catch let error as StoreError {
-            throw ValidationError(error.message)
-        }
+    /// The URL from the flag, else `HINDSIGHT_DATABASE_URL`, else `role` on the local server.
+    ///
+    /// - Throws: one line naming the flag or variable when the URL does not parse.
+    func resolve(role: DatabaseRole = .owner) throws -> DatabaseURL {
+        try ConnectionOptions.database(flag: databaseURL, role: role)
     }
 }
 
-/// Runs `body` with a client for the resolved URL; a database failure prints one line to stderr and
-/// exits non-zero (no stack trace, no hang).
+/// Runs `body` with a client for the resolved URL (`role` when no URL is given); a database failure
+/// prints one line to stderr and exits non-zero (no stack trace, no hang). `HINDSIGHT_DEBUG_ERRORS=true`
+/// adds the full error on a second line.
 func withDatabase<Result: Sendable>(
-    _ options: DatabaseOptions, logger: Logger = Logger(label: "hindsight.cli"),
+    _ options: DatabaseOptions, role: DatabaseRole = .owner, logger: Logger = Logger(label: "hindsight.cli"),
     _ body: (PostgresClient) async throws -> Result
 ) async throws -> Result {
-    let url = try options.resolve()
+    let url = try options.resolve(role: role)
+    let debugErrors: Bool
+    do {
+        debugErrors = try EnvironmentReader().bool("debugErrors") ?? false
+    } catch {
+        throw ExitMessage.line(for: error)
+    }
     do {
         return try await StoreConnection.withClient(url, logger: logger, body)
     } catch let error as StoreError {
         FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
-        if ProcessInfo.processInfo.environment["HINDSIGHT_DEBUG_ERRORS"] != nil {
+        if debugErrors {
             FileHandle.standardError.write(Data("debug: \(String(reflecting: error))\n".utf8))
         }
         throw ExitCode.failure

@@ -4,6 +4,7 @@ import Foundation
 import HindsightAgent
 import HindsightCore
 import HindsightStore
+import HindsightTesting
 import HindsightWorkers
 import Logging
 import PostgresNIO
@@ -37,9 +38,14 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        Bootstrap.run(defaultLevel: .warning)
+        try Bootstrap.run(defaultLevel: .warning)
         let logger = Logger(label: "hindsight.demo")
-        let database = try connection.database()
+        // The demo migrates as the owner, runs its trackers as hindsight_tracker and reads the result as
+        // hindsight_analyst; a URL given explicitly is used for all three.
+        let database = try connection.database(role: .owner)
+        let explicit = connection.databaseURLIsExplicit
+        let trackerDatabase = explicit ? database : try connection.database(role: .tracker)
+        let analystDatabase = explicit ? database : try connection.database(role: .analyst)
         let amqp = try connection.amqp(connectionName: "hindsight-demo")
         let baseline: Int
         do {
@@ -54,8 +60,9 @@ struct DemoCommand: AsyncParsableCommand {
             throw ExitMessage.line(for: error, database: database)
         }
 
-        let postgres = PostgresClient(configuration: database.clientConfiguration, backgroundLogger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: postgres)]
+        let postgres = PostgresClient(configuration: trackerDatabase.clientConfiguration, backgroundLogger: logger)
+        let reader = PostgresClient(configuration: analystDatabase.clientConfiguration, backgroundLogger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: postgres), .init(service: reader)]
         for index in 0..<trackers {
             var trackerAMQP = amqp
             trackerAMQP.connectionName = "hindsight-demo-tracker-\(index)"
@@ -70,7 +77,7 @@ struct DemoCommand: AsyncParsableCommand {
             tasks.addTask {
                 defer { Task { await group.triggerGracefulShutdown() } }
                 print("Hindsight demo: \(trackers) trackers, \(agents) simulated agents, \(executions) executions")
-                let report = DemoReport(client: postgres, logger: logger)
+                let report = DemoReport(client: reader, logger: logger)
                 let clock = ContinuousClock()
                 let started = clock.now
                 let published = try await SimulateCommand.publishFleet(

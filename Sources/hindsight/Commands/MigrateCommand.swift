@@ -23,11 +23,11 @@ struct MigrateCommand: AsyncParsableCommand {
     var status = false
 
     func run() async throws {
-        var logger = Logger(label: "hindsight.migrate")
-        logger.logLevel = .warning
+        try Bootstrap.run(defaultLevel: .warning)
+        let logger = Logger(label: "hindsight.migrate")
         let daysAhead = self.daysAhead
         let statusOnly = self.status
-        try await withDatabase(database, logger: logger) { client in
+        try await withDatabase(database, role: .owner, logger: logger) { client in
             let migrator = try Migrator(client: client, logger: logger)
             if statusOnly {
                 let applied = Dictionary(try await migrator.appliedMigrations().map { ($0.version, $0) }, uniquingKeysWith: { a, _ in a })

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HindsightStore
 import Logging
+import PostgresNIO
 
 /// `hindsight query …`: the seed's ExecutionDatabase queries, as table or JSON.
 struct QueryCommand: AsyncParsableCommand {
@@ -16,6 +17,13 @@ struct QueryCommand: AsyncParsableCommand {
 
         @Option(help: "Output format: table or json.")
         var format: OutputFormat = .table
+
+        /// Sets up logging and runs `body` with a client; without a URL, as the read-only
+        /// `hindsight_analyst` role.
+        func withAnalystDatabase<Result: Sendable>(_ body: (PostgresClient) async throws -> Result) async throws -> Result {
+            try Bootstrap.run(defaultLevel: .warning)
+            return try await withDatabase(database, role: .analyst, logger: Logger(label: "hindsight.query"), body)
+        }
     }
 
     struct Execution: AsyncParsableCommand {
@@ -27,7 +35,7 @@ struct QueryCommand: AsyncParsableCommand {
         func run() async throws {
             guard let uuid = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a UUID") }
             let format = common.format
-            let found = try await withDatabase(common.database) { client in
+            let found = try await common.withAnalystDatabase { client in
                 try await ExecutionQueries(client: client, logger: Logger(label: "hindsight.query")).execution(uuid)
             }
             guard let found else {
@@ -55,7 +63,7 @@ struct QueryCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (domain, status, limit) = (self.domain, self.status, self.limit)
-            let rows = try await withDatabase(common.database) { client in
+            let rows = try await common.withAnalystDatabase { client in
                 try await ExecutionQueries(client: client, logger: Logger(label: "hindsight.query"))
                     .executions(domain: domain, status: status, limit: limit)
             }
@@ -78,7 +86,7 @@ struct QueryCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (days, status, limit) = (self.days, self.status, self.limit)
-            let rows = try await withDatabase(common.database) { client in
+            let rows = try await common.withAnalystDatabase { client in
                 try await ExecutionQueries(client: client, logger: Logger(label: "hindsight.query"))
                     .recentExecutions(days: days, status: status, limit: limit)
             }
@@ -100,14 +108,14 @@ struct QueryCommand: AsyncParsableCommand {
         func run() async throws {
             let (status, limit, format) = (self.status, self.limit, common.format)
             guard let status else {
-                let counts = try await withDatabase(common.database) { client in
+                let counts = try await common.withAnalystDatabase { client in
                     try await ExecutionQueries(client: client, logger: Logger(label: "hindsight.query")).statusCounts()
                 }
                 if format == .json { return try printJSON(counts) }
                 printTable(["status", "executions"], StoredExecution.statuses.map { [$0, String(counts[$0] ?? 0)] })
                 return
             }
-            let rows = try await withDatabase(common.database) { client in
+            let rows = try await common.withAnalystDatabase { client in
                 try await ExecutionQueries(client: client, logger: Logger(label: "hindsight.query"))
                     .executions(status: status, limit: limit)
             }
@@ -135,7 +143,7 @@ struct QueryCommand: AsyncParsableCommand {
         func run() async throws {
             let (domain, days, percentiles) = (self.domain, self.days, self.percentiles)
             let method = DomainStatisticsMethod(rawValue: self.method) ?? .rollup
-            let stats = try await withDatabase(common.database) { client in
+            let stats = try await common.withAnalystDatabase { client in
                 try await ExecutionQueries(client: client, logger: Logger(label: "hindsight.query"))
                     .domainStatistics(domain: domain, days: days, percentiles: percentiles, method: method)
             }

@@ -23,10 +23,10 @@ struct RetentionCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var logger = Logger(label: "hindsight.retention")
-        logger.logLevel = .warning
+        try Bootstrap.run(defaultLevel: .warning)
+        let logger = Logger(label: "hindsight.retention")
         let days = self.days
-        try await withDatabase(database, logger: logger) { client in
+        try await withDatabase(database, role: .owner, logger: logger) { client in
             let maintenance = PartitionMaintenance(client: client, logger: logger)
             let dropped = try await maintenance.dropPartitions(olderThanDays: days)
             try await maintenance.ensurePartitions()

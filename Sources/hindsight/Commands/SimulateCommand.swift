@@ -2,6 +2,7 @@ import AMQP
 import ArgumentParser
 import HindsightAgent
 import HindsightCore
+import HindsightTesting
 import Logging
 
 /// `hindsight simulate`: a fleet of simulated agents publishing realistic executions.
@@ -35,7 +36,7 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        Bootstrap.run()
+        try Bootstrap.run()
         let logger = Logger(label: "hindsight.simulate")
         let amqp = try connection.amqp(connectionName: "hindsight-simulate")
         let published = try await Self.publishFleet(
@@ -61,7 +62,7 @@ struct SimulateCommand: AsyncParsableCommand {
                         throw ExitMessage.line(for: error)
                     }
                     let publisher = EventPublisher(
-                        connection: connection, configuration: .init(eventsPerMessage: eventsPerMessage), logger: logger)
+                        connection: connection, configuration: try .init(eventsPerMessage: eventsPerMessage), logger: logger)
                     var simulator = FleetSimulator(seed: seed &+ UInt64(agent) &* 7919)
                     var count = 0
                     var index = agent

@@ -7,8 +7,6 @@ import PostgresNIO
 import ServiceLifecycle
 import UnixSignals
 
-import class Foundation.ProcessInfo
-
 /// `hindsight tracker`: consume events, store them exactly once, acknowledge after commit.
 struct TrackerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,19 +17,20 @@ struct TrackerCommand: AsyncParsableCommand {
     @OptionGroup var observability: ObservabilityOptions
 
     func run() async throws {
-        let registry = Bootstrap.run()
+        let registry = try Bootstrap.run()
         let logger = Logger(label: "hindsight.tracker")
-        let database = try connection.database()
+        let database = try connection.database(role: .tracker)
         let amqp = try connection.amqp(connectionName: "hindsight-tracker")
         let configuration: TrackerService.Configuration
+        let observabilityConfiguration: ObservabilityServer.Configuration
         do {
-            configuration = try TrackerService.Configuration(
-                environment: EnvironmentReader(values: ProcessInfo.processInfo.environment))
+            configuration = try TrackerService.Configuration(environment: EnvironmentReader())
+            observabilityConfiguration = try observability.configuration()
         } catch {
             throw ExitMessage.line(for: error)
         }
-        logger.info("starting tracker", metadata: [
-            "amqp.url": "\(amqp)", "db.url": "\(database)", "config": "\(configuration)"])
+        logger.info("tracker.starting", metadata: [
+            "amqp.url": "\(amqp)", "db.url": "\(database)", "tracker.config": "\(configuration)"])
         do {
             // Fail fast, with one line, when either server is unreachable or refuses the credentials.
             try await StoreConnection.check(database, logger: logger)
@@ -47,7 +46,7 @@ struct TrackerCommand: AsyncParsableCommand {
             configuration: configuration, amqp: amqp,
             writer: ConsolidationWriter(client: postgres, logger: logger), health: health, logger: logger)
         let server = ObservabilityServer(
-            configuration: try observability.configuration(), registry: registry, health: health, logger: logger)
+            configuration: observabilityConfiguration, registry: registry, health: health, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: postgres), .init(service: tracker), .init(service: server)],

@@ -1,22 +1,28 @@
+import HindsightWorkers
 import Logging
 import Metrics
 import Prometheus
 import Synchronization
 
-import class Foundation.ProcessInfo
-
-/// Process-wide logging and metrics set-up, done once by each command that runs a worker.
+/// Process-wide logging and metrics set-up, done once by every command before it logs anything.
 enum Bootstrap {
     private static let done = Mutex<PrometheusCollectorRegistry?>(nil)
 
-    /// Bootstraps swift-log (level from `HINDSIGHT_LOG_LEVEL`, default `info`) and swift-metrics with a
+    /// Bootstraps swift-log (level from `HINDSIGHT_LOG_LEVEL`, else `defaultLevel`: `info` for workers,
+    /// `warning` for the one-shot commands, whose output is their result) and swift-metrics with a
     /// Prometheus registry, and returns that registry.
+    ///
+    /// - Throws: one line naming `HINDSIGHT_LOG_LEVEL` and its value when the level is not a swift-log level.
     @discardableResult
-    static func run(defaultLevel: Logger.Level = .info) -> PrometheusCollectorRegistry {
-        done.withLock { registry in
+    static func run(defaultLevel: Logger.Level = .info) throws -> PrometheusCollectorRegistry {
+        let level: Logger.Level
+        do {
+            level = try EnvironmentReader().logLevel("logLevel") ?? defaultLevel
+        } catch {
+            throw ExitMessage.line(for: error)
+        }
+        return done.withLock { registry in
             if let registry { return registry }
-            let environment = ProcessInfo.processInfo.environment
-            let level = environment["HINDSIGHT_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? defaultLevel
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level

@@ -1,38 +1,58 @@
 import AMQP
 import ArgumentParser
 import HindsightStore
-
-import class Foundation.ProcessInfo
+import HindsightWorkers
 
 /// `--amqp-url` and `--database-url`, falling back to `HINDSIGHT_AMQP_URL` / `HINDSIGHT_DATABASE_URL`
-/// and then to the local development services.
+/// (read through ``EnvironmentReader``) and then to the local development services, as the command's
+/// own least-privilege role (``DatabaseRole``).
 struct ConnectionOptions: ParsableArguments {
     @Option(name: .customLong("amqp-url"), help: "Broker URL (amqp:// or amqps://). Env: HINDSIGHT_AMQP_URL.")
     var amqpURL: String?
 
-    @Option(name: .customLong("database-url"), help: "PostgreSQL URL. Env: HINDSIGHT_DATABASE_URL.")
+    @Option(name: .customLong("database-url"), help: "PostgreSQL URL. Env: HINDSIGHT_DATABASE_URL (default: the command's own local role).")
     var databaseURL: String?
 
-    static let defaultDatabaseURL = "postgres://hindsight_owner:hindsight_owner@127.0.0.1:5433/hindsight"
+    /// The local owner URL (the benchmarks create scratch databases with it).
+    static let defaultDatabaseURL = DatabaseRole.owner.localURL
 
+    /// Whether a database URL was given (flag or environment) rather than defaulted.
+    var databaseURLIsExplicit: Bool { databaseURL != nil || EnvironmentReader().string("database.url") != nil }
+
+    /// The broker from the flag, else `HINDSIGHT_AMQP_URL`, else the local broker.
+    ///
+    /// - Throws: one line naming the flag or variable when the URL does not parse.
     func amqp(connectionName: String) throws -> AMQPConfiguration {
-        let raw = amqpURL ?? ProcessInfo.processInfo.environment[AMQPConfiguration.environmentKey]
-            ?? AMQPConfiguration.defaultURL
+        let (raw, source) = Self.pick(flag: amqpURL, flagName: "--amqp-url", key: "amqp.url", fallback: AMQPConfiguration.defaultURL)
         do {
             var configuration = try AMQPConfiguration(url: raw)
             configuration.connectionName = connectionName
             return configuration
         } catch {
-            throw ValidationError("invalid broker URL (HINDSIGHT_AMQP_URL / --amqp-url): \(error)")
+            throw OneLineError("configuration: invalid \(source): \(error)")
         }
     }
 
-    func database() throws -> DatabaseURL {
-        let raw = databaseURL ?? ProcessInfo.processInfo.environment["HINDSIGHT_DATABASE_URL"] ?? Self.defaultDatabaseURL
+    /// The database from the flag, else `HINDSIGHT_DATABASE_URL`, else `role` on the local server.
+    ///
+    /// - Throws: one line naming the flag or variable when the URL does not parse.
+    func database(role: DatabaseRole) throws -> DatabaseURL {
+        try Self.database(flag: databaseURL, role: role)
+    }
+
+    static func database(flag: String?, role: DatabaseRole) throws -> DatabaseURL {
+        let (raw, source) = pick(flag: flag, flagName: "--database-url", key: "database.url", fallback: role.localURL)
         do {
             return try DatabaseURL(parsing: raw)
-        } catch {
-            throw ValidationError("invalid database URL (HINDSIGHT_DATABASE_URL / --database-url): \(error)")
+        } catch let error as StoreError {
+            throw OneLineError("configuration: invalid \(source): \(error.message)")
         }
+    }
+
+    /// The flag's value, else the variable's, else `fallback`; and where the value came from.
+    private static func pick(flag: String?, flagName: String, key: String, fallback: String) -> (String, String) {
+        if let flag { return (flag, flagName) }
+        if let value = EnvironmentReader().string(key) { return (value, EnvironmentReader.variableName(for: key)) }
+        return (fallback, "default URL")
     }
 }
