@@ -41,7 +41,7 @@ public struct Migration: Sendable, Hashable, Identifiable {
         self.fileName = fileName
         self.name = String(name)
         self.sql = sql
-        self.checksum = SHA256.hex(sql.utf8)
+        self.checksum = MigrationChecksum.sha256Hex(sql)
     }
 
     /// The statements of the file, split as described by the migrator (outside quotes, comments and

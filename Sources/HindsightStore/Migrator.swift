@@ -94,7 +94,7 @@ public struct Migrator: Sendable {
             }
         }
         for record in applied where !known.contains(record.version) {
-            logger.info("database has a migration this binary does not know", metadata: [
+            logger.info("store.migration.unknown", metadata: [
                 "migration.version": "\(record.version)", "migration.name": "\(record.name)",
             ])
         }
@@ -133,7 +133,7 @@ public struct Migrator: Sendable {
             if let inner = error.closureError as? StoreError { throw inner }
             throw StoreError(.migrationFailed, "migration \(migration.fileName) could not be committed", underlying: error)
         }
-        logger.info("applied migration", metadata: [
+        logger.info("store.migration.applied", metadata: [
             "migration.version": "\(migration.version)", "migration.name": "\(migration.name)",
             "migration.statements": "\(statements.count)",
             "migration.duration": "\(ContinuousClock.now - started)",

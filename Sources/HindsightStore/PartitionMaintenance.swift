@@ -51,7 +51,7 @@ public struct PartitionMaintenance: Sendable {
         var created = 0
         for try await count in rows.decode(Int.self) { created = count }
         if created > 0 {
-            logger.info("created event partitions", metadata: ["partitions.created": "\(created)"])
+            logger.info("store.partitions.created", metadata: ["partitions.created": "\(created)"])
         }
         return created
     }
@@ -105,7 +105,7 @@ public struct PartitionMaintenance: Sendable {
         var dropped: [String] = []
         for try await name in rows.decode(String.self) { dropped.append(name) }
         if !dropped.isEmpty {
-            logger.info("dropped event partitions", metadata: ["partitions.dropped": "\(dropped.joined(separator: ","))"])
+            logger.info("store.partitions.dropped", metadata: ["partitions.dropped": "\(dropped.joined(separator: ","))"])
         }
         return dropped
     }

@@ -135,7 +135,7 @@ public struct ConsolidatedState: Sendable, Equatable {
             row.startedAtMicros = start.value.startedAtMicros
             row.estimatedDurationSeconds = start.value.estimatedDurationSeconds
         }
-        if let end = change.end, row.endSeq.map({ end.seq < $0 }) ?? true {
+        if let end = change.end, row.endSeq.map({ end.seq > $0 }) ?? true {
             row.endSeq = end.seq
             row.endedAtMicros = end.value.endedAtMicros
             row.success = end.value.success

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What a set of *newly stored* events adds to the consolidated rows of their executions.
 ///
@@ -49,8 +49,9 @@ public struct ConsolidationDelta: Sendable, Equatable {
     private struct ToolKey: Hashable { var executionID: UUID; var tool: String }
 }
 
-/// A value chosen by sequence number: "lowest wins" for execution and phase starts and for phase
-/// completions (the seed used the first ones), "highest wins" for the execution's final status.
+/// A value chosen by sequence number: "lowest wins" for execution and phase starts (the seed used the
+/// first ones), "highest wins" for the execution's final status and for phase completions (the latest
+/// completion of a retried phase is its outcome).
 ///
 /// Minimum and maximum are commutative and idempotent, so the choice is the same in any arrival order.
 /// Two different events with the same `seq` in one execution are a client error; between them the value

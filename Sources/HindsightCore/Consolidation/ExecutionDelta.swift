@@ -85,7 +85,9 @@ public struct PhaseDelta: Sendable, Equatable {
     public var phase: String
     /// The lowest-sequence `phase_started` event (the seed used the first one).
     public var start: SeqChoice<Start>?
-    /// The lowest-sequence `phase_completed` event (the seed used the first one).
+    /// The highest-sequence `phase_completed` event: the latest completion decides a phase's outcome, so
+    /// a phase that failed and was retried successfully counts as succeeded (as in the learning core's
+    /// analysis).
     public var end: SeqChoice<End>?
     public var retryCount = 0
     public var errorCount = 0
@@ -110,7 +112,7 @@ public struct PhaseDelta: Sendable, Equatable {
             let value = End(
                 endedAtMicros: event.timestampMicros, success: event.payload.success ?? true,
                 error: event.payload.error)
-            end = SeqChoice.lowest(end, SeqChoice(seq: event.seq, value: value))
+            end = SeqChoice.highest(end, SeqChoice(seq: event.seq, value: value))
         case .retry:
             retryCount += 1
         case .error:

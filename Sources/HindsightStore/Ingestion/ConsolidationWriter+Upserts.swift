@@ -5,7 +5,8 @@ import PostgresNIO
 import struct Foundation.UUID
 
 // The merge rules here are those of `ConsolidatedState` in HindsightCore: sums for counters, LEAST/GREATEST
-// for first/last timestamps, "lowest seq wins" for start fields, "highest seq wins" for the final status.
+// for first/last timestamps, "lowest seq wins" for start fields, "highest seq wins" for the final status
+// and for a phase's completion (the latest phase_completed decides success, as in the learning core).
 // Timestamps travel as microseconds since the epoch (exact integers) and become timestamptz in SQL.
 extension ConsolidationWriter {
     static func upsertExecutions(
@@ -113,13 +114,13 @@ extension ConsolidationWriter {
                                             THEN EXCLUDED.estimated_duration_s ELSE p.estimated_duration_s END,
                 start_seq = CASE WHEN EXCLUDED.start_seq < p.start_seq OR (p.start_seq IS NULL AND EXCLUDED.start_seq IS NOT NULL)
                                  THEN EXCLUDED.start_seq ELSE p.start_seq END,
-                ended_at = CASE WHEN EXCLUDED.end_seq < p.end_seq OR (p.end_seq IS NULL AND EXCLUDED.end_seq IS NOT NULL)
+                ended_at = CASE WHEN EXCLUDED.end_seq > p.end_seq OR (p.end_seq IS NULL AND EXCLUDED.end_seq IS NOT NULL)
                                 THEN EXCLUDED.ended_at ELSE p.ended_at END,
-                success = CASE WHEN EXCLUDED.end_seq < p.end_seq OR (p.end_seq IS NULL AND EXCLUDED.end_seq IS NOT NULL)
+                success = CASE WHEN EXCLUDED.end_seq > p.end_seq OR (p.end_seq IS NULL AND EXCLUDED.end_seq IS NOT NULL)
                                THEN EXCLUDED.success ELSE p.success END,
-                error = CASE WHEN EXCLUDED.end_seq < p.end_seq OR (p.end_seq IS NULL AND EXCLUDED.end_seq IS NOT NULL)
+                error = CASE WHEN EXCLUDED.end_seq > p.end_seq OR (p.end_seq IS NULL AND EXCLUDED.end_seq IS NOT NULL)
                              THEN EXCLUDED.error ELSE p.error END,
-                end_seq = CASE WHEN EXCLUDED.end_seq < p.end_seq OR (p.end_seq IS NULL AND EXCLUDED.end_seq IS NOT NULL)
+                end_seq = CASE WHEN EXCLUDED.end_seq > p.end_seq OR (p.end_seq IS NULL AND EXCLUDED.end_seq IS NOT NULL)
                                THEN EXCLUDED.end_seq ELSE p.end_seq END,
                 retry_count = p.retry_count + EXCLUDED.retry_count,
                 error_count = p.error_count + EXCLUDED.error_count

@@ -1,5 +1,6 @@
 import Foundation
 import HindsightStore
+import HindsightTesting
 import PostgresNIO
 import Testing
 
@@ -134,6 +135,11 @@ struct MigratorTests {
         #expect(migration.checksum.count == 64)
         #expect(try Migration(fileName: "0001_x.sql", sql: "").checksum
             == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        // FIPS 180-4 test vectors (one block, two blocks): the swift-crypto digest in the stored hex form.
+        #expect(try Migration(fileName: "0001_x.sql", sql: "abc").checksum
+            == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(try Migration(fileName: "0001_x.sql", sql: "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq").checksum
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(throws: StoreError.self) { try Migration(fileName: "x.sql", sql: "") }
     }
 }
