@@ -597,11 +597,23 @@ def sources_text() -> str:
     return "\n".join(p.read_text(errors="replace") for p in (ROOT / "Sources").rglob("*.swift"))
 
 
+def variable_name(key: str) -> str:
+    """swift-configuration's environment mapping under the `hindsight` scope (EnvironmentReader.variableName)."""
+    parts = [re.sub(r"(?<=[a-z])(?=[A-Z])", "_", component).upper() for component in key.split(".")]
+    return "_".join(["HINDSIGHT"] + [re.sub(r"[^A-Z0-9]", "_", part) for part in parts])
+
+
+def configuration_keys(code: str) -> set[str]:
+    """Keys read through EnvironmentReader (`reader.int("tracker.batchMessages", in: …)`), as variable names."""
+    keys = re.findall(r'\.(?:string|int|milliseconds|bool|logLevel|value)\("([a-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*)"', code)
+    return {variable_name(key) for key in keys}
+
+
 @needs_compose
 def test_every_variable_given_to_a_worker_is_read_by_the_code(resolved):
     """A misspelt setting (HINDSIGHT_TRACKER_PREFECH) would be silently ignored by the worker."""
     code = sources_text()
-    known = set(re.findall(r'"(HINDSIGHT_[A-Z0-9_]+)"', code))
+    known = set(re.findall(r'"(HINDSIGHT_[A-Z0-9_]+)"', code)) | configuration_keys(code)
     known.add("HINDSIGHT_AMQP_URL")  # AMQPConfiguration.environmentKey
     for name, service in resolved["services"].items():
         if not is_hindsight(service):
@@ -618,6 +630,11 @@ def test_operations_configuration_table_matches_the_readme():
     operations = rows((ROOT / "docs/operations.md").read_text().split("## Configuration of the workers", 1)[1].split("\n## ", 1)[0])
     assert readme, "README's configuration table not found"
     assert operations == readme, "docs/operations.md's worker table differs from README's"
-    tracker_keys = set(re.findall(r'"(HINDSIGHT_TRACKER_[A-Z_]+)"',
-                                  (ROOT / "Sources/HindsightWorkers/Tracker/TrackerService+Configuration.swift").read_text()))
+    tracker_keys = configuration_keys(
+        (ROOT / "Sources/HindsightWorkers/Tracker/TrackerService+Configuration.swift").read_text())
+    assert len(tracker_keys) >= 12, f"tracker settings not found: {sorted(tracker_keys)}"
     assert tracker_keys <= set(readme), f"undocumented: {sorted(tracker_keys - set(readme))}"
+    workers = "\n".join(p.read_text(errors="replace") for folder in ("hindsight", "HindsightWorkers")
+                        for p in (ROOT / "Sources" / folder).rglob("*.swift"))
+    read = configuration_keys(workers)
+    assert read <= set(readme), f"read by a worker or command but undocumented: {sorted(read - set(readme))}"
