@@ -177,3 +177,28 @@ extension Session {
         }
     }
 }
+
+extension AMQPConnection {
+    /// Publishes messages together and returns once the broker confirmed every one of them: all are
+    /// written (pipelined up to ``AMQPConfiguration/publishWindow`` unconfirmed at once) and the caller
+    /// waits once, for the last confirm, instead of once per message.
+    ///
+    /// ```swift
+    /// try await connection.publish(contentsOf: letters.map {
+    ///     AMQPMessage(exchange: "dead-letters", routingKey: $0.queue, body: $0.body)
+    /// })
+    /// ```
+    ///
+    /// - Parameter messages: The messages, published in order. An empty array returns at once.
+    /// - Throws: ``AMQPError``: ``AMQPError/Code/publishNacked`` when the broker refused any of them
+    ///   (the others were confirmed), ``AMQPError/Code/connectionClosed`` when the connection dropped
+    ///   before every confirm arrived (some may have arrived). Republish the whole array: delivery is
+    ///   at least once, so consumers deduplicate.
+    public func publish(contentsOf messages: [AMQPMessage]) async throws {
+        guard !messages.isEmpty else { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let accepted = core.submit { $0.enqueuePublish(messages, continuation: continuation) }
+            if !accepted { continuation.resume(throwing: core.closedError) }
+        }
+    }
+}

@@ -67,13 +67,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
     /// Whether retrying the same work later may succeed: lost or refused connections, timeouts,
     /// deadlocks (`40P01`), serialization failures (`40001`), a server shutting down or starting
     /// (`57P01`–`57P03`), too many connections (`53300`) and other connection exceptions (`08…`).
-    /// Authentication, missing databases, permissions and bad SQL are not transient.
-    public var isTransient: Bool {
-        if code == .unreachable || code == .timeout { return true }
-        guard let sqlState else { return false }
-        return sqlState.hasPrefix("08") || sqlState.hasPrefix("40")
-            || ["57P01", "57P02", "57P03", "53300", "55P03"].contains(sqlState)
-    }
+    /// Authentication, missing databases, permissions, bad SQL and refused data are not transient.
+    ///
+    /// The same answer as ``classifyFailure(_:)`` gives for this error.
+    public var isTransient: Bool { Self.classifyFailure(self).failureClass == .transient }
 
     /// The message with the code, SQLSTATE and the underlying error, for logs and debugging.
     public var debugDescription: String {
@@ -143,5 +140,101 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, CustomDebugS
         default:
             return StoreError(.other, "database error (\(psql.code)) talking to \(server)", underlying: error)
         }
+    }
+}
+
+// MARK: - Failure classes
+
+extension StoreError {
+    /// What retrying a failed database operation can achieve: the one classification every worker uses.
+    public enum FailureClass: String, Sendable, Hashable, CustomStringConvertible {
+        /// The database is unavailable or the transaction lost a race (connection lost, deadlock,
+        /// serialization failure, shutdown, too many connections, a timeout): the same work may succeed
+        /// later; back off and retry.
+        case transient
+        /// The data itself was refused (data exception `22…`, integrity violation `23…`, program limit
+        /// `54…`): the same data can never succeed; find the culprit and set it aside.
+        case rejectedData
+        /// The setup is wrong (authentication, a missing database or schema, a privilege, bad SQL, TLS):
+        /// nothing succeeds until an operator acts.
+        case permanent
+
+        /// The class's name, e.g. `rejectedData`.
+        public var description: String { rawValue }
+    }
+
+    /// A classified failure: its class, the SQLSTATE when the server sent one, and a one-line summary
+    /// for logs (no row data).
+    public struct Failure: Sendable, Hashable, CustomStringConvertible {
+        /// What retrying can achieve.
+        public var failureClass: FailureClass
+        /// The SQLSTATE the server reported, if any.
+        public var sqlState: String?
+        /// One line naming the failure, e.g. `SQLSTATE 40P01: deadlock detected`.
+        public var summary: String
+
+        /// Creates a classified failure.
+        public init(_ failureClass: FailureClass, sqlState: String? = nil, summary: String) {
+            self.failureClass = failureClass
+            self.sqlState = sqlState
+            self.summary = summary
+        }
+
+        /// The class and the summary.
+        public var description: String { "\(failureClass): \(summary)" }
+    }
+
+    /// The class of a SQLSTATE, by its two-character class (and a few exact codes).
+    ///
+    /// | SQLSTATE | class |
+    /// |---|---|
+    /// | `08` connection, `40` rollback (deadlock, serialization), `53` resources, `55` object state (lock not available), `57` operator intervention, `58` system, `25` transaction state, `XX` internal | transient |
+    /// | `22` data exception, `23` integrity violation, `54` program limit | rejected data |
+    /// | anything else (`28` authentication, `3D` database, `3F` schema, `42` syntax or privilege, `0A` unsupported…) | permanent |
+    ///
+    /// - Parameter sqlState: A five-character SQLSTATE, e.g. `40P01`.
+    /// - Returns: What retrying can achieve.
+    public static func failureClass(sqlState: String) -> FailureClass {
+        switch sqlState.prefix(2) {
+        case "08", "40", "53", "55", "57", "58", "25", "XX": .transient
+        case "22", "23", "54": .rejectedData
+        default: .permanent
+        }
+    }
+
+    /// Classifies any error thrown by PostgresNIO, by a transaction or by the store.
+    ///
+    /// A transaction's first error is its cause (begin, then the closure, then the commit). A
+    /// ``StoreError`` is classified by its SQLSTATE, else by its code (unreachable and timeout are
+    /// transient; URL, TLS, authentication, missing database, permission and migration errors are
+    /// permanent). A PostgresNIO error without a server answer (connection refused, closed, timed out)
+    /// is transient; with one, its SQLSTATE decides. Any other error is transient: retrying loses
+    /// nothing, and the retry is logged and counted.
+    ///
+    /// - Parameter error: The error to classify.
+    /// - Returns: Its class, SQLSTATE and a one-line summary.
+    public static func classifyFailure(_ error: any Error) -> Failure {
+        if let wrapped = error as? PostgresTransactionError {
+            if let cause = wrapped.beginError ?? wrapped.closureError ?? wrapped.commitError {
+                return classifyFailure(cause)
+            }
+            return Failure(.transient, summary: "transaction failed")
+        }
+        if let error = error as? StoreError {
+            if let sqlState = error.sqlState {
+                return Failure(failureClass(sqlState: sqlState), sqlState: sqlState, summary: "SQLSTATE \(sqlState): \(error.message)")
+            }
+            switch error.code {
+            case .unreachable, .timeout, .other: return Failure(.transient, summary: error.message)
+            default: return Failure(.permanent, summary: error.message)
+            }
+        }
+        guard let psql = error as? PSQLError else { return Failure(.transient, summary: "\(type(of: error))") }
+        guard let sqlState = psql.serverInfo?[.sqlState] else {
+            // No server answer: connection refused, closed, timed out.
+            return Failure(.transient, summary: "\(psql.code)")
+        }
+        return Failure(failureClass(sqlState: sqlState), sqlState: sqlState,
+                       summary: "SQLSTATE \(sqlState): \(psql.serverInfo?[.message] ?? "no message")")
     }
 }

@@ -7,10 +7,14 @@ import Synchronization
 /// and then passes its own: `true` when it was acknowledged, `false` when it was not (shutdown or a
 /// fatal error) — then no later batch acknowledges either, and the broker redelivers all of them
 /// (the committed ones are recognized as duplicates).
+///
+/// A turn has one successor, so it serves one waiter: a second ``wait()`` throws
+/// ``SingleWaiterError`` at once (the first waiter is unaffected).
 final class AckTurn: Sendable {
     private struct State {
         var outcome: Bool?
-        var waiters: [CheckedContinuation<Bool, Never>] = []
+        var waiter: CheckedContinuation<Bool, Never>?
+        var claimed = false
     }
 
     private let state: Mutex<State>
@@ -26,24 +30,35 @@ final class AckTurn: Sendable {
 
     /// Passes the turn on; only the first call counts.
     func pass(acknowledged: Bool) {
-        let waiters = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
-            guard state.outcome == nil else { return [] }
+        let waiter = state.withLock { state -> CheckedContinuation<Bool, Never>? in
+            guard state.outcome == nil else { return nil }
             state.outcome = acknowledged
-            defer { state.waiters = [] }
-            return state.waiters
+            defer { state.waiter = nil }
+            return state.waiter
         }
-        for waiter in waiters { waiter.resume(returning: acknowledged) }
+        waiter?.resume(returning: acknowledged)
     }
 
     /// Waits until the turn is passed; whether the batch before was acknowledged.
-    func wait() async -> Bool {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+    ///
+    /// - Throws: ``SingleWaiterError`` when another task already waited on this turn.
+    func wait() async throws(SingleWaiterError) -> Bool {
+        let claimed = state.withLock { state -> Bool in
+            guard !state.claimed else { return false }
+            state.claimed = true
+            return true
+        }
+        guard claimed else { throw SingleWaiterError(operation: "AckTurn.wait") }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let outcome = state.withLock { state -> Bool? in
                 if let outcome = state.outcome { return outcome }
-                state.waiters.append(continuation)
+                state.waiter = continuation
                 return nil
             }
             if let outcome { continuation.resume(returning: outcome) }
         }
     }
+
+    /// Whether a task is suspended in ``wait()`` (for tests).
+    var hasWaiter: Bool { state.withLock { $0.waiter != nil } }
 }

@@ -7,6 +7,10 @@ import Synchronization
 /// is committed. Decoding thus runs while the previous batch commits. The inbox holds at most
 /// `highWater` events: beyond that the consumer task waits before decoding more, and the deliveries
 /// it has not decoded stay in the consumer's buffer, bounded by the prefetch window.
+///
+/// One task appends and one task takes: a second concurrent ``append(contentsOf:)`` or
+/// ``take(maxMessages:maxEvents:maxBytes:linger:)`` throws ``SingleWaiterError`` at once, and the
+/// first caller is unaffected.
 final class DeliveryInbox: Sendable {
     private struct State {
         var items: [DecodedDelivery] = []
@@ -14,6 +18,9 @@ final class DeliveryInbox: Sendable {
         var finished = false
         var waiter: CheckedContinuation<Void, Never>?
         var spaceWaiter: CheckedContinuation<Void, Never>?
+        /// A call to `take` / `append` is running (single-waiter discipline).
+        var taking = false
+        var appending = false
 
         var count: Int { items.count }
     }
@@ -28,15 +35,26 @@ final class DeliveryInbox: Sendable {
 
     var count: Int { state.withLock { $0.count } }
 
+    /// Whether a task is suspended in ``take(maxMessages:maxEvents:maxBytes:linger:)`` waiting for
+    /// deliveries, and in ``append(contentsOf:)`` waiting for room (for tests).
+    var waiters: (take: Bool, append: Bool) {
+        state.withLock { ($0.waiter != nil, $0.spaceWaiter != nil) }
+    }
+
     /// Appends, then waits while the inbox holds `highWater` events or more.
-    func append(contentsOf decoded: [DecodedDelivery]) async {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+    ///
+    /// - Throws: ``SingleWaiterError`` when another `append` is still running (nothing is appended).
+    func append(contentsOf decoded: [DecodedDelivery]) async throws(SingleWaiterError) {
+        let waiter = try state.withLock { state throws(SingleWaiterError) -> CheckedContinuation<Void, Never>? in
+            guard !state.appending else { throw SingleWaiterError(operation: "DeliveryInbox.append") }
+            state.appending = true
             state.items.append(contentsOf: decoded)
             for item in decoded { state.events += item.events.count }
             defer { state.waiter = nil }
             return state.waiter
         }
         waiter?.resume()
+        defer { state.withLock { $0.appending = false } }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let roomy = state.withLock { state -> Bool in
                 if state.events < highWater || state.finished { return true }
@@ -65,7 +83,14 @@ final class DeliveryInbox: Sendable {
     /// delivery arrived less than `linger` ago, first waits until it is `linger` old: under load the
     /// deliveries have already waited while the previous batch committed, so no time is added.
     /// Returns nil once finished and empty.
-    func take(maxMessages: Int, maxEvents: Int, maxBytes: Int, linger: Duration) async -> [DecodedDelivery]? {
+    ///
+    /// - Throws: ``SingleWaiterError`` when another `take` is still running.
+    func take(maxMessages: Int, maxEvents: Int, maxBytes: Int, linger: Duration) async throws(SingleWaiterError) -> [DecodedDelivery]? {
+        try state.withLock { state throws(SingleWaiterError) in
+            guard !state.taking else { throw SingleWaiterError(operation: "DeliveryInbox.take") }
+            state.taking = true
+        }
+        defer { state.withLock { $0.taking = false } }
         await waitForDeliveries()
         let wait = state.withLock { state -> Duration? in
             guard linger > .zero, !state.finished, state.count < maxMessages, state.events < maxEvents,

@@ -85,18 +85,22 @@ public final class TrackerService: Service {
         do {
             publisher = try await AMQPConnection.connect(publishConfiguration, logger: logger)
         } catch {
-            await consumerConnection.close()
+            await consumerConnection.closeAndWait()
             throw error
         }
         do {
             try await consumeUntilShutdown(consumerConnection: consumerConnection, publisher: publisher)
         } catch {
-            await consumerConnection.close()
-            await publisher.close()
+            await consumerConnection.closeAndWait()
+            await publisher.closeAndWait()
             throw error
         }
-        await consumerConnection.close()
-        await publisher.close()
+        // Every batch task has returned, so the final acknowledgement is queued on the consumer
+        // connection; its commands run in order, and waiting for the close handshake means the ack
+        // frame was written to the socket before the tracker reports itself stopped.
+        await consumerConnection.closeAndWait()
+        await publisher.closeAndWait()
+        health.set("amqp", .down)
         logger.info("tracker stopped")
     }
 
@@ -130,7 +134,7 @@ public final class TrackerService: Service {
                         self.probe?.deliveriesReceived(deliveries.count)
                         let now = WireFormat.currentMicros()
                         let receivedAt = ContinuousClock.now
-                        await inbox.append(contentsOf: deliveries.map {
+                        try await inbox.append(contentsOf: deliveries.map {
                             DecodedDelivery($0, limits: limits, now: now, receivedAt: receivedAt)
                         })
                     }
@@ -165,7 +169,7 @@ public final class TrackerService: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var previous = AckTurn.passed()
             var running = 0
-            while let decoded = await inbox.take(
+            while let decoded = try await inbox.take(
                 maxMessages: configuration.batchMessages, maxEvents: configuration.batchEvents,
                 maxBytes: configuration.batchBytes, linger: configuration.batchDelay)
             {
@@ -199,114 +203,137 @@ public final class TrackerService: Service {
         metrics.inFlight.record(inbox.count)
     }
 
-    /// Stores one batch, then — once the batch before it is acknowledged — dead-letters its refused
-    /// messages and acknowledges it.
+    /// Performs the actions of one batch's ``BatchStateMachine`` until the batch is finished: store,
+    /// then — once the batch before it is acknowledged — dead-letter its refused messages and
+    /// acknowledge it. Every decision is the state machine's; this only does the I/O and reports back.
     private func commit(
         _ batch: EventBatch, after predecessor: AckTurn, passing turn: AckTurn, consumer: AMQPConsumer,
         publisher: AMQPConnection, stopping: StopFlag
     ) async throws {
         var acknowledged = false
         defer { turn.pass(acknowledged: acknowledged) }
-        var batch = batch
-        let stored = try await store(&batch, stopping: stopping)
-        guard await predecessor.wait(), stored else {
-            logger.notice("tracker stopping with an unacknowledged batch; the broker redelivers it",
-                          metadata: ["batch.size": "\(batch.messageCount)", "batch.committed": "\(stored)"])
-            return
-        }
-        try await deadLetter(batch.rejected, via: publisher)
-        if let last = batch.lastDelivery {
-            consumer.ack(last, multiple: true)
-        }
-        acknowledged = true
-    }
-
-    /// Writes the batch, retrying while the failure is transient. Returns false when shutdown interrupted
-    /// the retries (nothing acknowledged then).
-    private func store(_ batch: inout EventBatch, stopping: StopFlag) async throws -> Bool {
-        var backoff = configuration.initialBackoff
-        var stalledWrites = 0
+        var machine = BatchStateMachine(batch: batch, configuration: BatchStateMachine.Configuration(configuration))
+        var stored = false
+        var action = machine.start()
         while true {
-            do {
-                let started = ContinuousClock.now
-                let events = batch.events
-                let writer = self.writer
-                let outcome = try await withDeadline(configuration.writeTimeout) { try await writer.write(events) }
-                stalledWrites = 0
-                probe?.committed(batch.events)
-                metrics.commitLatency.record(duration: ContinuousClock.now - started)
-                metrics.eventsStored.increment(by: outcome.stored)
-                metrics.eventsDuplicate.increment(by: outcome.duplicates)
-                metrics.batchesCommitted.increment()
-                metrics.batchMessages.record(batch.messageCount)
-                if let newest = batch.events.map(\.timestampMicros).max() {
-                    let lag = WireFormat.currentMicros() - newest
-                    if lag >= 0 { metrics.ingestLag.recordMicroseconds(lag) }
-                }
-                health.set("postgres", .up)
-                return true
-            } catch let error as DeadlineExceeded {
-                // A write that never answers: retry (idempotent); after several in a row the database
-                // client is presumed wedged and the tracker exits so its supervisor restarts it — the
-                // unacknowledged deliveries go back to the queue, nothing is lost.
-                stalledWrites += 1
-                health.set("postgres", .down)
-                metrics.commitRetries.increment()
-                logger.warning("batch write timed out, retrying", metadata: [
-                    "error.reason": "\(error)", "batch.size": "\(batch.messageCount)", "write.stalled": "\(stalledWrites)"])
-                if stopping.isSet { return false }
-                if stalledWrites >= configuration.maxStalledWrites {
-                    throw TrackerError.databaseStalled(writes: stalledWrites, timeout: configuration.writeTimeout)
-                }
-            } catch {
-                switch StorageFailure.classify(error) {
-                case .rejectedData(let sqlState):
-                    try await isolateRejected(&batch, sqlState: sqlState)
-                case .transient(let reason):
+            switch action {
+            case .write(let events):
+                action = await write(events, alone: false, machine: &machine, stopping: stopping)
+            case .writeAlone(_, let events):
+                action = await write(events, alone: true, machine: &machine, stopping: stopping)
+            case .retry(let delay, let failure):
+                if case .deadLetterPublish = failure {
+                    logger.warning("dead letters not published, retrying", metadata: [
+                        "error.reason": "\(failure)", "batch.dead_letters": "\(machine.batch.rejected.count)",
+                        "retry.in": "\(delay)"])
+                } else {
                     health.set("postgres", .down)
                     metrics.commitRetries.increment()
                     logger.warning("batch not committed, retrying", metadata: [
-                        "error.reason": "\(reason)", "batch.size": "\(batch.messageCount)",
-                        "retry.in": "\(backoff)"])
-                    if stopping.isSet { return false }
-                    try await Task.sleep(for: backoff)
-                    backoff = min(backoff * 2, configuration.maxBackoff)
+                        "error.reason": "\(failure)", "batch.size": "\(machine.batch.messageCount)",
+                        "retry.in": "\(delay)"])
                 }
+                // Cancellation (the service group's last resort) ends the batch unacknowledged.
+                try await Task.sleep(for: delay)
+                action = machine.retryDue()
+            case .waitForPredecessor:
+                if !stored {
+                    stored = true
+                    recordStored(machine.batch)
+                }
+                action = machine.predecessorFinished(acknowledged: try await predecessor.wait())
+            case .deadLetter(let rejected):
+                do {
+                    try await publishDeadLetters(rejected, via: publisher)
+                    action = machine.deadLettersPublished()
+                } catch {
+                    action = machine.deadLettersFailed(String(describing: error), shuttingDown: stopping.isSet)
+                }
+            case .ack(let tag, let multiple):
+                consumer.ack(tag, multiple: multiple)
+                action = machine.acknowledged()
+            case .finish(let ok):
+                acknowledged = ok
+                if !ok {
+                    logger.notice("tracker stopping with an unacknowledged batch; the broker redelivers it",
+                                  metadata: ["batch.size": "\(machine.batch.messageCount)", "batch.committed": "\(stored)"])
+                }
+                return
+            case .exit(let error):
+                throw error
             }
         }
     }
 
-    /// The database refused the batch's data: write each message alone to find the refused ones, which
-    /// are moved to the dead letters; the others are stored by the next attempt.
-    private func isolateRejected(_ batch: inout EventBatch, sqlState: String) async throws {
-        var refused = Set<Int>()
-        for index in batch.accepted.indices {
-            do {
-                try await writer.write(Array(batch.events(ofAccepted: index)))
-            } catch {
-                guard case .rejectedData = StorageFailure.classify(error) else { throw error }
-                refused.insert(index)
+    /// Performs one write (the whole batch, or one message alone while isolating refused data) under
+    /// the write deadline and reports its outcome to the state machine.
+    private func write(
+        _ events: [WireEvent], alone: Bool, machine: inout BatchStateMachine, stopping: StopFlag
+    ) async -> BatchStateMachine.Action {
+        let started = ContinuousClock.now
+        let writer = self.writer
+        do {
+            let outcome = try await withDeadline(configuration.writeTimeout) { try await writer.write(events) }
+            if !alone { metrics.commitLatency.record(duration: ContinuousClock.now - started) }
+            metrics.eventsStored.increment(by: outcome.stored)
+            metrics.eventsDuplicate.increment(by: outcome.duplicates)
+            health.set("postgres", .up)
+            return machine.writeSucceeded()
+        } catch let error as DeadlineExceeded {
+            // A write that never answers (a connection-pool lease was seen to hang forever after
+            // PostgreSQL restarted): the state machine retries it, and exits after several in a row.
+            health.set("postgres", .down)
+            metrics.commitRetries.increment()
+            logger.warning("batch write timed out", metadata: [
+                "error.reason": "\(error)", "batch.size": "\(machine.batch.messageCount)",
+                "write.stalled": "\(machine.stalledWrites + 1)"])
+            return machine.writeTimedOut(shuttingDown: stopping.isSet)
+        } catch {
+            let failure = StoreError.classifyFailure(error)
+            if failure.failureClass == .rejectedData {
+                if !alone {
+                    logger.warning("database refused the batch; writing its messages one by one", metadata: [
+                        "error.code": "\(failure.sqlState ?? "")", "batch.size": "\(machine.batch.messageCount)"])
+                }
+            } else if failure.failureClass == .permanent {
+                logger.error("batch write failed; retrying until the database setup is fixed", metadata: [
+                    "error.code": "\(failure.sqlState ?? "")", "error.reason": "\(failure.summary)"])
             }
+            return machine.writeFailed(failure, shuttingDown: stopping.isSet)
         }
-        logger.warning("database refused messages; dead-lettering them",
-                       metadata: ["error.code": "\(sqlState)", "batch.refused": "\(refused.count)"])
-        batch.reject(acceptedAt: refused, reason: "storage_rejected", detail: "SQLSTATE \(sqlState)")
     }
 
-    private func deadLetter(_ rejected: [EventBatch.Rejected], via publisher: AMQPConnection) async throws {
-        for message in rejected {
-            logger.warning("dead-lettering message", metadata: [
+    /// Metrics and the benchmark probe for a batch whose events are stored.
+    private func recordStored(_ batch: EventBatch) {
+        probe?.committed(batch.events)
+        metrics.batchesCommitted.increment()
+        metrics.batchMessages.record(batch.messageCount)
+        if let newest = batch.events.map(\.timestampMicros).max() {
+            let lag = WireFormat.currentMicros() - newest
+            if lag >= 0 { metrics.ingestLag.recordMicroseconds(lag) }
+        }
+    }
+
+    /// Publishes a batch's dead letters together: one confirm wait for all of them.
+    private func publishDeadLetters(_ rejected: [EventBatch.Rejected], via publisher: AMQPConnection) async throws {
+        var reasons: [String: Int] = [:]
+        let messages = rejected.map { message in
+            reasons[message.reason, default: 0] += 1
+            logger.debug("dead-lettering message", metadata: [
                 "error.code": "\(message.reason)", "error.detail": "\(message.detail)",
                 "amqp.routing_key": "\(message.delivery.routingKey)"])
-            metrics.deadLettered(reason: message.reason).increment()
             var properties = message.delivery.properties
-            properties.headers["x-hindsight-reason"] = .string(message.reason)
-            properties.headers["x-hindsight-detail"] = .string(message.detail)
-            properties.headers["x-hindsight-original-exchange"] = .string(message.delivery.exchange)
-            properties.headers["x-hindsight-original-routing-key"] = .string(message.delivery.routingKey)
-            try await publisher.publish(AMQPMessage(
-                exchange: Topology.deadLetterExchange, routingKey: message.delivery.routingKey,
-                body: message.delivery.body, properties: properties))
+            properties.headers[WireContract.Header.reason] = .string(message.reason)
+            properties.headers[WireContract.Header.detail] = .string(message.detail)
+            properties.headers[WireContract.Header.originalExchange] = .string(message.delivery.exchange)
+            properties.headers[WireContract.Header.originalRoutingKey] = .string(message.delivery.routingKey)
+            return AMQPMessage(exchange: Topology.deadLetterExchange, routingKey: message.delivery.routingKey,
+                               body: message.delivery.body, properties: properties)
+        }
+        try await publisher.publish(contentsOf: messages)
+        for (reason, count) in reasons.sorted(by: { $0.key < $1.key }) {
+            metrics.deadLettered(reason: reason).increment(by: count)
+            logger.warning("dead-lettered messages", metadata: ["error.code": "\(reason)", "batch.dead_letters": "\(count)"])
         }
     }
 }
