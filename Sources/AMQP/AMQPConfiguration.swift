@@ -1,9 +1,10 @@
 /// How to reach and talk to a RabbitMQ broker.
 ///
-/// Create it from a URL (``init(url:)``), usually the value of `HINDSIGHT_AMQP_URL`:
+/// Create it from a URL (``init(url:)``), typically read from the application's own configuration:
 ///
 /// ```swift
-/// let config = try AMQPConfiguration(url: "amqp://hindsight:hindsight@127.0.0.1:5673/hindsight")
+/// var config = try AMQPConfiguration(url: "amqp://user:password@broker.example:5672/%2F?heartbeat=30")
+/// config.connectionName = "orders-worker"
 /// ```
 ///
 /// The ``description`` redacts the password, so the configuration can be logged at startup.
@@ -51,11 +52,6 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
         }
     }
 
-    /// The name of the environment variable holding the broker URL.
-    public static let environmentKey = "HINDSIGHT_AMQP_URL"
-    /// The local development broker started by `scripts/services up`.
-    public static let defaultURL = "amqp://hindsight:hindsight@127.0.0.1:5673/hindsight"
-
     /// Host name or IP address of the broker.
     public var host: String
     /// TCP port. Defaults to `5672` (`5671` for `amqps://`).
@@ -83,6 +79,16 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
     public var publishWindow: Int = 1000
     /// Reconnect policy. Defaults to ``Reconnect/init(enabled:initialDelay:maximumDelay:)``.
     public var reconnect = Reconnect()
+    /// The `product` client property, shown by the management UI. Defaults to
+    /// `"swift-amqp (rabbitmq-c)"`.
+    public var productName = "swift-amqp (rabbitmq-c)"
+    /// Further client properties sent at login (e.g. `"version"`, `"platform"`); they override
+    /// ``productName`` and ``connectionName`` when they use the same key, never the capabilities.
+    /// Defaults to empty.
+    public var clientProperties: AMQPTable = [:]
+    /// Prefix of the consumer tags generated when ``AMQPConnection/consume(queue:prefetch:consumerTag:exclusive:arguments:maxBufferedBytes:)``
+    /// gets no tag: `"<prefix>-<queue>-<random>"`. Defaults to `"ctag"`.
+    public var consumerTagPrefix = "ctag"
 
     /// Creates a configuration from its parts.
     public init(host: String = "127.0.0.1", port: Int? = nil, virtualHost: String = "/",
@@ -108,12 +114,7 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
         self = try URLParser.parse(url)
     }
 
-    /// Reads ``environmentKey`` from `environment`, falling back to ``defaultURL``.
-    public init(environment: [String: String]) throws(AMQPError) {
-        try self.init(url: environment[Self.environmentKey] ?? Self.defaultURL)
-    }
-
-    /// The URL without the password, e.g. `amqp://hindsight@127.0.0.1:5673/hindsight`.
+    /// The URL without the password, e.g. `amqp://user@broker.example:5672/%2F`.
     public var redactedURL: String {
         let scheme = tls == nil ? "amqp" : "amqps"
         let vhost = virtualHost == "/" ? "%2F" : URLParser.percentEncode(virtualHost)

@@ -166,7 +166,8 @@ public final class AMQPConnection: Sendable {
     ///   - queue: the queue to consume.
     ///   - prefetch: most unacknowledged deliveries at once (per-consumer basic.qos; this is the
     ///     consumer's backpressure). Defaults to `100`.
-    ///   - consumerTag: tag shown by the broker; generated when `nil`.
+    ///   - consumerTag: tag shown by the broker; when `nil`, generated from
+    ///     ``AMQPConfiguration/consumerTagPrefix``, the queue and a random number.
     ///   - exclusive: refuse other consumers on the queue. Defaults to `false`.
     ///   - arguments: basic.consume arguments (e.g. `x-priority`).
     ///   - maxBufferedBytes: most body bytes received and not yet taken from the consumer; at that
@@ -178,7 +179,7 @@ public final class AMQPConnection: Sendable {
     public func consume(queue: String, prefetch: UInt16 = 100, consumerTag: String? = nil,
                         exclusive: Bool = false, arguments: AMQPTable = [:],
                         maxBufferedBytes: Int? = nil) async throws -> AMQPConsumer {
-        let tag = consumerTag ?? "hindsight-\(queue)-\(UInt32.random(in: 0...UInt32.max))"
+        let tag = consumerTag ?? "\(core.configuration.consumerTagPrefix)-\(queue)-\(UInt32.random(in: 0...UInt32.max))"
         let spec = ConsumerChannel.Spec(queue: queue, prefetch: prefetch, tag: tag, exclusive: exclusive, arguments: arguments)
         let (stream, continuation) = AsyncThrowingStream<[Delivery], any Error>.makeStream()
         let buffer = ConsumerBuffer(limit: maxBufferedBytes)

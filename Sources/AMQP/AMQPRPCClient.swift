@@ -8,7 +8,7 @@
 ///
 /// ```swift
 /// let rpc = AMQPRPCClient(connection: connection)
-/// let reply = try await rpc.call(routingKey: "hindsight.adapter", body: request, timeout: .seconds(5))
+/// let reply = try await rpc.call(routingKey: "pricing.quote", body: request, timeout: .seconds(5))
 /// ```
 public struct AMQPRPCClient: Sendable {
     /// The connection the calls go through.

@@ -27,7 +27,16 @@ final class ConnectionCore: TaskExecutor, Sendable {
         var sleeping = false
         var wakePending = false
         var closed = false
-        var connected = false
+    }
+
+    /// What observers of the connection see; guarded separately from ``Shared`` because yielding
+    /// to a stream may enqueue a job on this very executor, which takes the ``Shared`` lock.
+    struct Observed {
+        var state: AMQPConnection.State = .reconnecting
+        var generation: UInt64 = 0
+        var reconnects = 0
+        var observers: [Int: AsyncStream<AMQPConnection.State>.Continuation] = [:]
+        var nextObserver = 0
     }
 
     let configuration: AMQPConfiguration
@@ -35,6 +44,7 @@ final class ConnectionCore: TaskExecutor, Sendable {
     let wakeRead: Int32
     let wakeWrite: Int32
     private let shared = Mutex(Shared())
+    private let observed = Mutex(Observed())
 
     init(configuration: AMQPConfiguration, logger: Logger) throws(AMQPError) {
         var fds: [Int32] = [-1, -1]
@@ -174,16 +184,60 @@ final class ConnectionCore: TaskExecutor, Sendable {
         }
     }
 
-    var isConnected: Bool { shared.withLock { $0.connected } }
+    var isConnected: Bool { observed.withLock { $0.state == .connected } }
 
-    func setConnected(_ connected: Bool) { shared.withLock { $0.connected = connected } }
+    var state: AMQPConnection.State { observed.withLock { $0.state } }
+
+    /// The number of the current (or last) broker connection: 1 after the first connect, +1 per
+    /// reconnect.
+    var generation: UInt64 { observed.withLock { $0.generation } }
+
+    /// Connections lost and re-established (or being re-established) since the first connect.
+    var reconnects: Int { observed.withLock { $0.reconnects } }
+
+    /// A new stream of state changes, starting with the current state.
+    func stateChanges() -> AsyncStream<AMQPConnection.State> {
+        let (stream, continuation) = AsyncStream<AMQPConnection.State>.makeStream(bufferingPolicy: .unbounded)
+        let registered: Bool = observed.withLock { o in
+            // Yielded under the lock so a change published concurrently cannot overtake it.
+            continuation.yield(o.state)
+            guard o.state != .closed else { return false }
+            let id = o.nextObserver
+            o.nextObserver += 1
+            o.observers[id] = continuation
+            continuation.onTermination = { [weak self] _ in
+                self?.observed.withLock { _ = $0.observers.removeValue(forKey: id) }
+            }
+            return true
+        }
+        if !registered { continuation.finish() }
+        return stream
+    }
+
+    /// Publishes a state change (connection thread only). `.closed` is final: it finishes every
+    /// stream and later changes are ignored.
+    func setState(_ state: AMQPConnection.State, generation: UInt64? = nil) {
+        let finished: [AsyncStream<AMQPConnection.State>.Continuation] = observed.withLock { o in
+            if let generation { o.generation = generation }
+            guard o.state != state, o.state != .closed else { return [] }
+            if state == .reconnecting, o.state == .connected { o.reconnects += 1 }
+            o.state = state
+            // Yielded under the lock, in order; this lock is never taken by the executor's
+            // enqueue path, so a consumer resumed here cannot deadlock.
+            for continuation in o.observers.values { continuation.yield(state) }
+            guard state == .closed else { return [] }
+            defer { o.observers = [:] }
+            return Array(o.observers.values)
+        }
+        // finish() runs onTermination, which takes the lock: outside it.
+        for continuation in finished { continuation.finish() }
+    }
 
     /// Refuses further commands and returns those still queued; queued jobs move to the global
     /// executor (a task waiting on this connection must still be able to finish).
     func markClosed() -> [Command] {
         let (commands, jobs) = shared.withLock { s in
             s.closed = true
-            s.connected = false
             defer {
                 s.commands = []
                 s.jobs = []
@@ -191,6 +245,7 @@ final class ConnectionCore: TaskExecutor, Sendable {
             return (s.commands, s.jobs)
         }
         for job in jobs { globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+        setState(.closed)
         return commands
     }
 }

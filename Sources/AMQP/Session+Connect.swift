@@ -18,8 +18,9 @@ extension Session {
         generation += 1
         heartbeatSeconds = Int(amqp_get_heartbeat(st))
         lastInbound = .now
+        lastHeartbeatSent = nil
+        socketReadable = false
         controlOpen = false
-        core.setConnected(true)
         logger.info("amqp.connection.open", metadata: ["amqp.generation": "\(generation)", "amqp.heartbeat": "\(heartbeatSeconds)"])
     }
 
@@ -53,12 +54,12 @@ extension Session {
         var rpcTimeout = config.operationTimeout.cTimeval
         _ = amqp_set_rpc_timeout(st, &rpcTimeout)
 
-        var properties: AMQPTable = [
-            "product": "hindsight-amqp (rabbitmq-c)",
-            "capabilities": ["authentication_failure_close": true, "consumer_cancel_notify": true,
-                             "publisher_confirms": true, "basic.nack": true, "connection.blocked": true],
-        ]
+        var properties: AMQPTable = ["product": .string(config.productName)]
         if let name = config.connectionName { properties["connection_name"] = .string(name) }
+        properties.merge(config.clientProperties) { _, given in given }
+        // The capabilities describe this client's code, so the application cannot change them.
+        properties["capabilities"] = ["authentication_failure_close": true, "consumer_cancel_notify": true,
+                                      "publisher_confirms": true, "basic.nack": true, "connection.blocked": true]
         var table = arena.table(properties)
         defer { arena.reset() }
         let heartbeat = Int32(clamping: config.heartbeat.components.seconds)
@@ -72,13 +73,13 @@ extension Session {
         let text = String(cString: amqp_error_string2(status))
         switch status {
         case AMQP_STATUS_TIMEOUT.rawValue:
-            return AMQPError(.timeout, "connecting to \(url) timed out after \(config.connectTimeout) — check the host and port in HINDSIGHT_AMQP_URL and that no firewall drops the traffic")
+            return AMQPError(.timeout, "connecting to \(url) timed out after \(config.connectTimeout) — check the host and port in the URL and that no firewall drops the traffic")
         case AMQP_STATUS_HOSTNAME_RESOLUTION_FAILED.rawValue:
-            return AMQPError(.connectionRefused, "cannot resolve host '\(config.host)' of \(url) — fix the host in HINDSIGHT_AMQP_URL")
+            return AMQPError(.connectionRefused, "cannot resolve host '\(config.host)' of \(url) — check the host in the URL")
         case let s where s <= AMQP_STATUS_SSL_ERROR.rawValue && s > _AMQP_STATUS_SSL_NEXT_VALUE.rawValue:
             return AMQPError(.tlsFailed, "TLS handshake with \(url) failed (\(text)) — check the CA file, certificate names and that the port speaks TLS")
         default:
-            return AMQPError(.connectionRefused, "cannot connect to \(url) (\(text)) — is RabbitMQ running? start it with `scripts/services up` or fix HINDSIGHT_AMQP_URL")
+            return AMQPError(.connectionRefused, "cannot connect to \(url) (\(text)) — is the broker running? check the host and port in the URL")
         }
     }
 
@@ -95,9 +96,9 @@ extension Session {
             _ = hs_amqp_send_close_ok(st, 0)
             let text = String(amqp: close.reply_text)
             if close.reply_code == 403, text.contains("Login") || text.contains("auth") {
-                throw AMQPError(.authenticationFailed, "authentication failed for user '\(user)' on \(url) — check the HINDSIGHT_AMQP_URL credentials", replyCode: 403)
+                throw AMQPError(.authenticationFailed, "authentication failed for user '\(user)' on \(url) — check the credentials in the URL", replyCode: 403)
             }
-            throw AMQPError(.accessRefused, "user '\(user)' may not open virtual host '\(config.virtualHost)' on \(url) (broker: \(close.reply_code) \(text)) — check the vhost in HINDSIGHT_AMQP_URL and the user's permissions", replyCode: close.reply_code)
+            throw AMQPError(.accessRefused, "user '\(user)' may not open virtual host '\(config.virtualHost)' on \(url) (broker: \(close.reply_code) \(text)) — check the virtual host in the URL and the user's permissions", replyCode: close.reply_code)
         case AMQP_RESPONSE_LIBRARY_EXCEPTION:
             let status = reply.library_error
             if status == AMQP_STATUS_TIMEOUT.rawValue {
@@ -105,7 +106,7 @@ extension Session {
             }
             if status == AMQP_STATUS_CONNECTION_CLOSED.rawValue || status == AMQP_STATUS_SOCKET_CLOSED.rawValue
                 || status == AMQP_STATUS_SOCKET_ERROR.rawValue {
-                throw AMQPError(.authenticationFailed, "the broker closed the connection during login as user '\(user)' on \(url) — check the HINDSIGHT_AMQP_URL credentials and virtual host")
+                throw AMQPError(.authenticationFailed, "the broker closed the connection during login as user '\(user)' on \(url) — check the credentials and the virtual host in the URL")
             }
             throw AMQPError(.protocolError, "login to \(url) failed: \(String(cString: amqp_error_string2(status))) — is this port a RabbitMQ AMQP listener?")
         default:
@@ -168,9 +169,9 @@ extension Session {
         guard let st = state else { return }
         amqp_destroy_connection(st)
         state = nil
-        core.setConnected(false)
         let reconnecting = config.reconnect.enabled && !closed
-        logger.info("amqp.connection.lost", metadata: ["error.code": "\(error.code)", "error.message": "\(error.message)",
+        core.setState(reconnecting ? .reconnecting : .closed)
+        logger.warning("amqp.connection.lost", metadata: ["error.code": "\(error.code)", "error.message": "\(error.message)",
                                                        "amqp.reconnecting": "\(reconnecting)"])
         failEverything(error, finishConsumers: !reconnecting)
         if reconnecting {
@@ -213,6 +214,8 @@ extension Session {
         }
         nextReconnect = nil
         reattach()
+        // Connected for observers only once the topology and the consumers are back.
+        if state != nil { core.setState(.connected, generation: generation) }
     }
 
     /// After a reconnect: declares the recorded topology again and restarts the consumers.

@@ -29,6 +29,9 @@ final class Session {
     var closed = false
     var heartbeatSeconds: Int = 0
     var lastInbound = ContinuousClock.now
+    /// `poll(2)` last reported the socket readable: bytes arrived since the previous turn, even if
+    /// they were only heartbeat frames, which rabbitmq-c consumes without returning them.
+    var socketReadable = false
     var reconnectAttempt = 0
     var nextReconnect: ContinuousClock.Instant?
 
@@ -54,6 +57,7 @@ final class Session {
     func run(started: CheckedContinuation<Void, any Error>) {
         do {
             try establish()
+            core.setState(.connected, generation: generation)
             started.resume()
         } catch {
             started.resume(throwing: error)
@@ -86,8 +90,17 @@ final class Session {
                 lastInbound = now
                 sendHeartbeatIfDue(now: now)
             } else {
+                // rabbitmq-c swallows heartbeat frames inside its read call, so an idle connection
+                // returns no frame at all: a readable socket is the proof the broker is alive. It
+                // is known for free when this turn follows a `poll(2)`; a busy loop that has
+                // heard nothing for an interval asks the socket before reading it.
+                if !socketReadable, heartbeatSeconds > 0, now - lastInbound > .seconds(heartbeatSeconds) {
+                    socketReadable = socketHasData()
+                }
                 drainFrames(now: now)
+                if socketReadable { lastInbound = now }
             }
+            socketReadable = false
             flushConsumers()
             expireCalls(now: now)
             checkHeartbeat(now: now)
@@ -115,12 +128,13 @@ final class Session {
         guard core.prepareToSleep() else { return }
         let timeout = pollTimeoutMilliseconds(now: now)
         let fd = readSocket ? state.map { amqp_get_sockfd($0) } ?? -1 : -1
-        let pipeReadable = withUnsafeTemporaryAllocation(of: pollfd.self, capacity: 2) { fds in
+        let (pipeReadable, socketReadable) = withUnsafeTemporaryAllocation(of: pollfd.self, capacity: 2) { fds in
             fds[0] = pollfd(fd: core.wakeRead, events: Int16(POLLIN), revents: 0)
             fds[1] = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let result = poll(fds.baseAddress, fd >= 0 ? 2 : 1, timeout)
-            return result > 0 && fds[0].revents != 0
+            return (result > 0 && fds[0].revents != 0, result > 0 && fd >= 0 && fds[1].revents != 0)
         }
+        self.socketReadable = socketReadable
         core.awoke(pipeReadable: pipeReadable)
     }
 
@@ -142,6 +156,13 @@ final class Session {
         return Int32(clamping: max(0, ms))
     }
 
+    /// Whether the socket has bytes waiting (a zero-timeout `poll(2)`).
+    private func socketHasData() -> Bool {
+        guard let st = state else { return false }
+        var fd = pollfd(fd: amqp_get_sockfd(st), events: Int16(POLLIN), revents: 0)
+        return poll(&fd, 1, 0) > 0 && fd.revents != 0
+    }
+
     private func sendHeartbeatIfDue(now: ContinuousClock.Instant) {
         guard heartbeatSeconds > 0, let st = state else { return }
         if let last = lastHeartbeatSent, now - last < .milliseconds(heartbeatSeconds * 500) { return }
@@ -151,11 +172,13 @@ final class Session {
     }
 
     /// rabbitmq-c only detects a silent broker inside blocking waits; we read with zero timeouts,
-    /// so we enforce the two-missed-heartbeats rule ourselves.
+    /// so we enforce the two-missed-heartbeats rule ourselves. `lastInbound` moves with every frame
+    /// returned and with every readable socket reported by `poll(2)` (heartbeats included: the
+    /// broker sends one every half interval when it has nothing else to send).
     private func checkHeartbeat(now: ContinuousClock.Instant) {
         guard heartbeatSeconds > 0, state != nil else { return }
         if now - lastInbound > .seconds(heartbeatSeconds * 2) {
-            connectionLost(AMQPError(.timeout, "no data or heartbeat from \(config.redactedURL) for \(heartbeatSeconds * 2) s — the broker or network is unresponsive; reconnecting"))
+            connectionLost(AMQPError(.timeout, "no data or heartbeat from \(config.redactedURL) for \(heartbeatSeconds * 2) s — the broker or the network is unresponsive; reconnecting"))
         }
     }
 

@@ -4,7 +4,7 @@ enum URLParser {
     static func parse(_ url: String) throws(AMQPError) -> AMQPConfiguration {
         func invalid(_ why: String) -> AMQPError {
             AMQPError(.invalidConfiguration,
-                      "invalid AMQP URL (\(why)) — expected amqp://user:password@host:port/vhost, e.g. \(AMQPConfiguration.defaultURL)")
+                      "invalid AMQP URL (\(why)) — expected amqp://user:password@host:port/vhost, e.g. amqp://guest:guest@localhost:5672/%2F")
         }
         let tls: Bool
         var rest: Substring

@@ -34,9 +34,9 @@ struct AMQPConfigurationTests {
     }
 
     @Test func descriptionRedactsPassword() throws {
-        let c = try AMQPConfiguration(url: "amqp://hindsight:s3cr3t@127.0.0.1:5673/hindsight")
+        let c = try AMQPConfiguration(url: "amqp://app:s3cr3t@127.0.0.1:5673/orders")
         #expect(!c.description.contains("s3cr3t"))
-        #expect(c.redactedURL == "amqp://hindsight@127.0.0.1:5673/hindsight")
+        #expect(c.redactedURL == "amqp://app@127.0.0.1:5673/orders")
         do {
             _ = try AMQPConfiguration(url: "amqp://u:s3cr3t@h:0/v")
             Issue.record("port 0 accepted")

@@ -77,7 +77,7 @@ struct PublishConsumeTests {
         try await connection.declareQueue(queue, options: QueueOptions(durable: false, exclusive: true))
         try await connection.bindQueue(queue, exchange: exchange, routingKey: "agent.*")
         let properties = AMQPProperties(
-            contentType: "application/json", headers: ["hindsight-schema": 1, "source": "test", "nested": ["a": [1, "b"]]],
+            contentType: "application/json", headers: ["schema": 1, "source": "test", "nested": ["a": [1, "b"]]],
             deliveryMode: .persistent, correlationID: "corr-1", replyTo: "nowhere", expiration: "60000",
             messageID: "id-1", type: "event")
         try await connection.publish(Array("{}".utf8), exchange: exchange, routingKey: "agent.phase_started", properties: properties)

@@ -1,13 +1,18 @@
 import AMQP
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
-/// Shared helpers: broker URL from `HINDSIGHT_AMQP_URL` (default: the local services), unique
-/// names, and `rabbitmqctl` through `scripts/services`.
+/// Shared helpers: the broker URL, unique names, and `rabbitmqctl` through `scripts/services`.
 enum TestBroker {
+    /// The project's local broker (`scripts/services up`); the client itself has no default URL.
+    static let localURL = "amqp://hindsight:hindsight@127.0.0.1:5673/hindsight"
+
+    /// `AMQP_URL`, else `HINDSIGHT_AMQP_URL` (the project's variable), else ``localURL``.
     static var url: String {
-        ProcessInfo.processInfo.environment[AMQPConfiguration.environmentKey] ?? AMQPConfiguration.defaultURL
+        let environment = ProcessInfo.processInfo.environment
+        return environment["AMQP_URL"] ?? environment["HINDSIGHT_AMQP_URL"] ?? localURL
     }
 
     static var logger: Logger {
@@ -32,7 +37,7 @@ enum TestBroker {
         do {
             return try await AMQPConnection.connect(config, logger: logger)
         } catch {
-            Issue.record("RabbitMQ is not reachable at \(config.redactedURL): \(error). Start it with `scripts/services up` or set HINDSIGHT_AMQP_URL.")
+            Issue.record("RabbitMQ is not reachable at \(config.redactedURL): \(error). Start it with `scripts/services up` or set AMQP_URL.")
             throw error
         }
     }
@@ -107,4 +112,32 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ what: String,
 
 extension Array where Element == UInt8 {
     var text: String { String(decoding: self, as: UTF8.self) }
+}
+
+/// Records every state a connection goes through (``AMQPConnection/stateChanges()``).
+final class StateLog: Sendable {
+    private let recorded = Mutex<[AMQPConnection.State]>([])
+
+    init(_ connection: AMQPConnection) {
+        let stream = connection.stateChanges()
+        Task { [self] in
+            for await state in stream { recorded.withLock { $0.append(state) } }
+        }
+    }
+
+    var states: [AMQPConnection.State] { recorded.withLock { $0 } }
+
+    /// Waits until `count` states were recorded and returns them; throws after `limit`.
+    @discardableResult
+    func waitFor(_ count: Int, within limit: Duration, _ what: String) async throws -> [AMQPConnection.State] {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            let states = self.states
+            if states.count >= count { return states }
+            guard ContinuousClock.now < deadline else {
+                throw AMQPError(.timeout, "test step '\(what)' saw only \(states) within \(limit)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
 }
