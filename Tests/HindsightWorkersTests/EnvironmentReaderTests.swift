@@ -1,3 +1,4 @@
+import HindsightCore
 import Logging
 import Testing
 
@@ -17,7 +18,7 @@ struct EnvironmentReaderTests {
         #expect(EnvironmentReader.variableName(for: "tracker.batchMessages") == "HINDSIGHT_TRACKER_BATCH_MESSAGES")
         #expect(EnvironmentReader.variableName(for: "tracker.batchDelayMs") == "HINDSIGHT_TRACKER_BATCH_DELAY_MS")
         #expect(EnvironmentReader.variableName(for: "logLevel") == "HINDSIGHT_LOG_LEVEL")
-        #expect(EnvironmentReader.variableName(for: "amqp.url") == "HINDSIGHT_AMQP_URL")
+        #expect(EnvironmentReader.variableName(for: "amqp.url") == HindsightDefaults.amqpURLEnvironmentKey)
         for key in Self.trackerKeys + ["logLevel", "metrics.port", "metrics.host", "amqp.url", "database.url", "debugErrors"] {
             let reader = EnvironmentReader(values: [EnvironmentReader.variableName(for: key): "value-of-\(key)"])
             #expect(reader.string(key) == "value-of-\(key)", "\(key)")

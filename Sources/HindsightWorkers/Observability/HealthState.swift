@@ -1,3 +1,4 @@
+public import AMQP
 import Synchronization
 
 /// Readiness of the parts a worker depends on (broker, database, …), shared by the worker and its
@@ -25,5 +26,22 @@ public final class HealthState: Sendable {
     /// True when every registered component is up.
     public var isReady: Bool {
         components.withLock { $0.values.allSatisfy { $0 == .up } }
+    }
+
+    /// Follows a broker connection's state into `component`: up while connected, down while it
+    /// reconnects and once it is closed. Returns when the connection is closed or the calling task is
+    /// cancelled; run it in a child task of the worker that owns the connection.
+    ///
+    /// ```swift
+    /// group.addTask { await health.follow(connection, as: "amqp") }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - connection: The connection to follow.
+    ///   - component: The component name, e.g. `"amqp"`.
+    public func follow(_ connection: AMQPConnection, as component: String) async {
+        for await state in connection.stateChanges() {
+            set(component, state == .connected ? .up : .down)
+        }
     }
 }

@@ -1,4 +1,4 @@
-public import Metrics
+import Metrics
 
 /// The tracker's Prometheus metrics (recorded through swift-metrics).
 public struct TrackerMetrics: Sendable {

@@ -74,6 +74,7 @@ public final class TrackerService: Service {
 
     public func run() async throws {
         health.set("amqp", .starting)
+        health.set("amqp.publish", .starting)
         health.set("postgres", .starting)
         var consumeConfiguration = amqp
         consumeConfiguration.connectionName = (amqp.connectionName ?? "hindsight-tracker") + "-consume"
@@ -100,7 +101,6 @@ public final class TrackerService: Service {
         // frame was written to the socket before the tracker reports itself stopped.
         await consumerConnection.closeAndWait()
         await publisher.closeAndWait()
-        health.set("amqp", .down)
         logger.info("tracker stopped")
     }
 
@@ -119,7 +119,6 @@ public final class TrackerService: Service {
         let consumer = try await consumerConnection.consume(
             queue: configuration.queue, prefetch: UInt16(clamping: configuration.prefetch),
             maxBufferedBytes: configuration.bufferBytes)
-        health.set("amqp", .up)
         logger.info("tracker consuming", metadata: ["amqp.queue": "\(configuration.queue)", "config": "\(configuration)"])
 
         // Two batches' worth of decoded events: one being assembled while the other commits.
@@ -139,6 +138,9 @@ public final class TrackerService: Service {
                         })
                     }
                 }
+                // `/ready` follows both broker connections: down while either reconnects.
+                group.addTask { await self.health.follow(consumerConnection, as: "amqp") }
+                group.addTask { await self.health.follow(publisher, as: "amqp.publish") }
                 group.addTask {
                     // Queue depth for the metrics; stops with the commit loop (the group is cancelled).
                     while !stopping.isSet {
@@ -157,7 +159,7 @@ public final class TrackerService: Service {
         } onGracefulShutdown: {
             // Stop new deliveries; what was delivered is still committed and acknowledged.
             stopping.set()
-            Task { await consumer.cancel() }
+            consumer.cancel()
         }
     }
 
