@@ -55,7 +55,7 @@ struct DemoCommand: AsyncParsableCommand {
                 return try await DemoReport(client: client, logger: logger).storedEvents()
             }
             let probe = try await AMQPConnection.connect(amqp, logger: logger)
-            await probe.close()
+            await probe.closeAndWait()
         } catch {
             throw ExitMessage.line(for: error, database: database)
         }

@@ -74,7 +74,7 @@ struct SimulateCommand: AsyncParsableCommand {
                         count += events.count
                         index += agents
                     }
-                    await connection.close()
+                    await connection.closeAndWait()
                     return count
                 }
             }

@@ -30,12 +30,12 @@ struct TrackerCommand: AsyncParsableCommand {
             throw ExitMessage.line(for: error)
         }
         logger.info("tracker.starting", metadata: [
-            "amqp.url": "\(amqp)", "db.url": "\(database)", "tracker.config": "\(configuration)"])
+            "amqp.url": "\(amqp.redactedURL)", "db.url": "\(database)", "tracker.config": "\(configuration)"])
         do {
             // Fail fast, with one line, when either server is unreachable or refuses the credentials.
             try await StoreConnection.check(database, logger: logger)
             let probe = try await AMQPConnection.connect(amqp, logger: logger)
-            await probe.close()
+            await probe.closeAndWait()
         } catch {
             throw ExitMessage.line(for: error, database: database)
         }
