@@ -1,19 +1,21 @@
 public import AMQP
+import HindsightCore
 
-/// The broker objects of Hindsight, declared identically by every worker and by the broker definitions
-/// file (`deploy/rabbitmq/definitions.template.json`); a test checks that the two agree, because a
-/// quorum queue redeclared with other arguments closes the channel (406 PRECONDITION_FAILED).
+/// The broker objects of Hindsight (named by ``WireContract``), declared identically by every worker and
+/// by the broker definitions file (`deploy/rabbitmq/definitions.template.json`); a test checks that the
+/// two agree, because a quorum queue redeclared with other arguments closes the channel
+/// (406 PRECONDITION_FAILED).
 public enum Topology {
     /// Topic exchange agents publish events to, routing key `<domain>.<event_type>`.
-    public static let eventsExchange = "hindsight.events"
+    public static let eventsExchange = WireContract.eventsExchange
     /// Quorum queue the trackers share.
-    public static let trackerQueue = "hindsight.tracker"
+    public static let trackerQueue = WireContract.trackerQueue
     /// Exchange of messages that can never be stored.
-    public static let deadLetterExchange = "hindsight.dead"
+    public static let deadLetterExchange = WireContract.deadLetterExchange
     /// Queue holding dead letters for inspection.
-    public static let deadLetterQueue = "hindsight.dead-letters"
+    public static let deadLetterQueue = WireContract.deadLetterQueue
     /// Queue of plan-optimization and recovery requests.
-    public static let adapterQueue = "hindsight.adapter"
+    public static let adapterQueue = WireContract.adapterQueue
     /// Redeliveries after which the broker dead-letters a message (crash-loop protection).
     public static let trackerDeliveryLimit = 50
 
