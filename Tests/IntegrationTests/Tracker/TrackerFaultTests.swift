@@ -4,11 +4,13 @@ import Glibc
 import HindsightAgent
 import HindsightCore
 import HindsightStore
+import HindsightTesting
 import Logging
 import PostgresNIO
 import Testing
 
-/// The tracker under faults: poison messages, PostgreSQL going away, the process killed.
+/// The tracker under faults: poison messages, PostgreSQL going away (behind a proxy, so the shared server
+/// keeps running for the other suites), the process killed.
 @Suite("Tracker faults", .serialized)
 struct TrackerFaultTests {
     /// A valid event whose JSON is then broken in one specific way.
@@ -98,9 +100,17 @@ struct TrackerFaultTests {
         await harness.cleanUp()
     }
 
-    @Test("PostgreSQL stopped for 10 s during ingestion: every event stored once, nothing lost")
+    @Test("PostgreSQL cut off for 10 s during ingestion (a proxy resets and refuses connections): every event stored once, nothing lost")
     func databaseOutage() async throws {
-        let harness = try await TrackerHarness()
+        // Only this tracker loses PostgreSQL: it connects through a proxy the test cuts, while the server
+        // itself, shared with every other test, keeps running.
+        let owner = try StoreTestSupport.ownerURL
+        let proxy = try TCPProxy(targetHost: owner.host, targetPort: owner.port)
+        defer { proxy.stop() }
+        var proxied = owner
+        proxied.host = "127.0.0.1"
+        proxied.port = proxy.port
+        let harness = try await TrackerHarness(database: proxied)
         let events = TrackerIngestionTests.history(executions: 300, seed: UInt64.random(in: 1...UInt64.max))
         let chunks = stride(from: 0, to: events.count, by: 250).map { Array(events[$0..<min($0 + 250, events.count)]) }
         do {
@@ -109,24 +119,25 @@ struct TrackerFaultTests {
                     group.addTask {
                         for (index, chunk) in chunks.enumerated() {
                             try await harness.publish(chunk)
-                            harness.logger.debug("published chunk", metadata: ["chunk": "\(index)"])
+                            harness.logger.debug("test.chunk_published", metadata: ["chunk.index": "\(index)"])
                             try await Task.sleep(for: .milliseconds(400))
                         }
                     }
                     group.addTask {
                         try await Task.sleep(for: .seconds(2))
-                        try await Services.run(["pg-stop"])
-                        harness.logger.debug("postgres stopped")
+                        proxy.cut()
+                        harness.logger.debug("test.postgres_cut")
                         try await Task.sleep(for: .seconds(10))
-                        try await Services.run(["pg-start"])
-                        harness.logger.debug("postgres started")
+                        try proxy.restore()
+                        harness.logger.debug("test.postgres_restored")
                     }
                     try await group.waitForAll()
                 }
                 try await TrackerIngestionTests().expectStored(events, harness: harness)
             }
         } catch {
-            try? await Services.run(["pg-start"])
+            try? proxy.restore()
+            await harness.cleanUp()
             throw error
         }
         await harness.cleanUp()
@@ -134,107 +145,86 @@ struct TrackerFaultTests {
 
     @Test("kill -9 of a tracker process mid-stream, then a restart: every event stored once; SIGTERM drains and exits 0")
     func killedTracker() async throws {
+        let binary = try HindsightBinary.path()
         let harness = try await TrackerHarness()
         let events = TrackerIngestionTests.history(executions: 600, seed: UInt64.random(in: 1...UInt64.max))
         let executions = Array(Set(events.map(\.executionID)))
         let delivered = TrackerIngestionTests.shuffledWithDuplicates(events, fraction: 0.1, seed: 3)
         try await harness.publish(delivered)
+        // The child runs as it would be deployed: its own least-privilege database role.
+        let environment = [
+            "HINDSIGHT_DATABASE_URL": Self.urlText(StoreTestSupport.url(harness.database, role: "hindsight_tracker")),
+            "HINDSIGHT_AMQP_URL": TestEnvironment.amqpURL,
+            "HINDSIGHT_TRACKER_BATCH_MESSAGES": "200",
+        ]
 
-        let first = try TrackerProcess.start(queue: harness.queue)
-        // Kill it once it has committed some, not all, of the stream.
-        let deadline = ContinuousClock.now + .seconds(60)
-        var stored = 0
-        while ContinuousClock.now < deadline {
-            stored = try await harness.countEvents(of: executions)
-            if stored > 0 { break }
-            try await Task.sleep(for: .milliseconds(20))
+        let first = try await harness.withChildTracker(binary: binary, environment: environment) { processID in
+            // Kill it once it has committed some, not all, of the stream.
+            let deadline = ContinuousClock.now + .seconds(60)
+            var stored = 0
+            while ContinuousClock.now < deadline {
+                stored = try await harness.countEvents(of: executions)
+                if stored > 0 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            _ = Glibc.kill(processID, SIGKILL)
+            return stored
         }
-        first.kill(signal: SIGKILL)
-        _ = try await first.wait()
-        #expect(stored > 0)
+        #expect(first.result > 0)
+        #expect(first.termination == .signaled(SIGKILL))
         #expect(try await harness.countEvents(of: executions) < events.count, "killed before the end of the stream")
 
-        let second = try TrackerProcess.start(queue: harness.queue)
-        try await TrackerIngestionTests().expectStored(events, harness: harness)
-        second.kill(signal: SIGTERM)
-        #expect(try await second.wait(timeout: .seconds(30)) == 0, "SIGTERM: drain, commit, ack, exit 0")
+        let second = try await harness.withChildTracker(binary: binary, environment: environment) { _ in
+            try await TrackerIngestionTests().expectStored(events, harness: harness)
+        }
+        #expect(second.termination == .exited(0), "SIGTERM: drain, commit, ack, exit 0")
         await harness.cleanUp()
     }
-}
 
-/// `scripts/services …` from the tests.
-enum Services {
-    static func run(_ arguments: [String]) async throws {
-        let child = try ChildProcess.spawn(
-            TrackerHarness.projectRoot.appendingPathComponent("scripts/services").path, arguments)
-        let status = try await child.wait()
-        guard status == 0 else {
-            throw HarnessError("scripts/services \(arguments.joined(separator: " ")) exited \(status)")
+    @Test("an invalid setting stops the tracker before it connects: one line naming the variable and the value, exit 1",
+          arguments: [
+              ("HINDSIGHT_TRACKER_BATCH_MESSAGES", "lots"),
+              ("HINDSIGHT_LOG_LEVEL", "verbose"),
+              ("HINDSIGHT_METRICS_PORT", "70000"),
+          ])
+    func invalidConfiguration(variable: String, value: String) async throws {
+        let binary = try HindsightBinary.path()
+        var environment = ["HINDSIGHT_METRICS_PORT": "0", "HINDSIGHT_METRICS_HOST": "127.0.0.1"]
+        environment[variable] = value
+        // The shell joins standard error to the captured standard output.
+        let (termination, output) = try await ChildProcess.run(
+            "sh", ["-c", "exec \"$0\" tracker 2>&1", binary], environment: environment)
+        let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+        #expect(termination == .exited(1))
+        #expect(lines.count == 1, "one line, got: \(lines)")
+        #expect(lines.first?.contains("\(variable)='\(value)'") == true, "\(lines)")
+    }
+
+    /// `url` as the text `HINDSIGHT_DATABASE_URL` takes (with the password, unlike its description).
+    static func urlText(_ url: DatabaseURL) -> String {
+        func escaped(_ text: String) -> String {
+            text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
         }
+        let credentials = escaped(url.username) + (url.password.map { ":" + escaped($0) } ?? "")
+        return "postgres://\(credentials)@\(url.host):\(url.port)/\(escaped(url.database))?sslmode=\(url.sslMode.rawValue)"
     }
 }
 
-/// A child process started with posix_spawn and reaped with waitpid, polled from async code.
-///
-/// Foundation's `Process.waitUntilExit()` spins a run loop on the calling thread; on the two-thread
-/// cooperative pool it was seen to hang here after `pg_ctl` left a daemon behind, so the tests manage
-/// their children directly.
-struct ChildProcess {
-    let pid: pid_t
-
-    static func spawn(_ path: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ChildProcess {
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        let env = environment ?? ProcessInfo.processInfo.environment
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+/// The `hindsight` executable of the build under test: `HINDSIGHT_BINARY` when set, else the one next to
+/// the test bundle (SwiftPM puts both in the same products directory, debug or release).
+enum HindsightBinary {
+    static func path() throws -> String {
+        if let explicit = TestEnvironment.value("HINDSIGHT_BINARY") { return explicit }
+        var directories = [Bundle.main.bundleURL]
+        if let executable = Bundle.main.executableURL { directories.append(executable.deletingLastPathComponent()) }
+        if let first = CommandLine.arguments.first {
+            directories.append(URL(fileURLWithPath: first).deletingLastPathComponent())
         }
-        var pid: pid_t = 0
-        let rc = argv.withUnsafeBufferPointer { a in
-            envp.withUnsafeBufferPointer { e in
-                posix_spawn(&pid, path, nil, nil, a.baseAddress!, e.baseAddress!)
-            }
+        for directory in directories {
+            let candidate = directory.resolvingSymlinksInPath().appendingPathComponent("hindsight").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
-        guard rc == 0 else { throw HarnessError("posix_spawn \(path) failed: \(rc)") }
-        return ChildProcess(pid: pid)
-    }
-
-    func kill(signal: Int32) {
-        _ = Glibc.kill(pid, signal)
-    }
-
-    /// Waits for the child to exit; returns its exit status (128 + signal when killed).
-    func wait(timeout: Duration = .seconds(120)) async throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        var status: Int32 = 0
-        while ContinuousClock.now < deadline {
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid {
-                let signal = status & 0x7f
-                return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-            }
-            if result == -1 { throw HarnessError("waitpid \(pid) failed: errno \(errno)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw HarnessError("process \(pid) did not exit within \(timeout)")
-    }
-}
-
-/// A `hindsight tracker` child process on a test queue (the binary built by `swift build`).
-enum TrackerProcess {
-    static func start(queue: String) throws -> ChildProcess {
-        let binary = TrackerHarness.projectRoot.appendingPathComponent(".build/debug/hindsight")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw HarnessError("\(binary.path) is missing: build with `swift build` first")
-        }
-        var environment = ProcessInfo.processInfo.environment
-        environment["HINDSIGHT_TRACKER_QUEUE"] = queue
-        environment["HINDSIGHT_TRACKER_DECLARE_TOPOLOGY"] = "false"
-        environment["HINDSIGHT_TRACKER_BATCH_MESSAGES"] = "200"
-        environment["HINDSIGHT_METRICS_HOST"] = "127.0.0.1"
-        environment["HINDSIGHT_METRICS_PORT"] = "0"
-        environment["HINDSIGHT_LOG_LEVEL"] = "warning"
-        return try ChildProcess.spawn(binary.path, ["tracker"], environment: environment)
+        throw HarnessError(
+            "no hindsight executable next to the test bundle (\(directories.map(\.path))): build it with `swift build --build-tests`, or set HINDSIGHT_BINARY")
     }
 }
