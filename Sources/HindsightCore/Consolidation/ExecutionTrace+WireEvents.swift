@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension ExecutionTrace {
     /// Rebuilds the learning core's view of one execution from its stored wire events.
