@@ -32,7 +32,7 @@ struct DecodedDelivery: Sendable {
     private enum SchemaHeader { case value(Int?), invalid(String) }
 
     private static func schemaHeader(of delivery: Delivery) -> SchemaHeader {
-        guard let value = delivery.headers["hindsight-schema"] else { return .value(nil) }
+        guard let value = delivery.headers[WireContract.Header.schema] else { return .value(nil) }
         switch value {
         case .int(let number): return .value(Int(number))
         case .string(let text): return Int(text).map { .value($0) } ?? .invalid(String(text.prefix(16)))

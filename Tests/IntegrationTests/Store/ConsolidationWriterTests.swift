@@ -2,6 +2,7 @@ import Foundation
 import HindsightAgent
 import HindsightCore
 import HindsightStore
+import HindsightTesting
 import PostgresNIO
 import Testing
 

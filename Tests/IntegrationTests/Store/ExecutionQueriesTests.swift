@@ -1,5 +1,6 @@
 import Foundation
 import HindsightStore
+import HindsightTesting
 import PostgresNIO
 import Testing
 

@@ -3,6 +3,7 @@ import Foundation
 import HindsightAgent
 import HindsightCore
 import HindsightStore
+import HindsightTesting
 import Logging
 import PostgresNIO
 import Testing

@@ -1,5 +1,6 @@
-public import Foundation
-public import HindsightCore
+package import Foundation
+package import HindsightCore
+import HindsightAgent
 import Synchronization
 
 /// Generates realistic executions of a fleet of agents, deterministically from a seed.
@@ -8,18 +9,18 @@ import Synchronization
 /// slow, some fail in recognisable ways (timeouts, missing resources, rate limits…), and agents recover
 /// some failures. The generated history is what the demo and the benchmarks feed through the cluster,
 /// and what the integration tests compare against.
-public struct FleetSimulator: Sendable {
+package struct FleetSimulator: Sendable {
     /// A domain's typical plan.
-    public struct DomainProfile: Sendable {
-        public var domain: String
-        public var goals: [String]
+    package struct DomainProfile: Sendable {
+        package var domain: String
+        package var goals: [String]
         /// (phase, mean seconds, failure probability)
-        public var phases: [(name: String, meanSeconds: Double, failure: Double)]
-        public var tools: [String]
-        public var errors: [(type: String, template: String)]
+        package var phases: [(name: String, meanSeconds: Double, failure: Double)]
+        package var tools: [String]
+        package var errors: [(type: String, template: String)]
     }
 
-    public static let defaultProfiles: [DomainProfile] = [
+    package static let defaultProfiles: [DomainProfile] = [
         DomainProfile(
             domain: "data-processing",
             goals: ["Clean and aggregate sales data", "Deduplicate customer records", "Build the weekly revenue report"],
@@ -49,16 +50,16 @@ public struct FleetSimulator: Sendable {
                      ("TimeoutError", "Health check timed out after %d seconds")]),
     ]
 
-    public var profiles: [DomainProfile]
+    package var profiles: [DomainProfile]
     private var rng: SplitMix64
 
-    public init(seed: UInt64, profiles: [DomainProfile] = FleetSimulator.defaultProfiles) {
+    package init(seed: UInt64, profiles: [DomainProfile] = FleetSimulator.defaultProfiles) {
         self.profiles = profiles
         self.rng = SplitMix64(seed: seed)
     }
 
     /// The events of one simulated execution starting at `startMicros`, in the order the agent emits them.
-    public mutating func execution(startingAt startMicros: Int64, domainIndex: Int? = nil) -> [WireEvent] {
+    package mutating func execution(startingAt startMicros: Int64, domainIndex: Int? = nil) -> [WireEvent] {
         let profile = profiles[domainIndex ?? Int(rng.next() % UInt64(profiles.count))]
         let idSeed = rng.next()
         let executionID = UUID.deterministic(idSeed, 0)
@@ -108,12 +109,12 @@ public struct FleetSimulator: Sendable {
 }
 
 /// A small, fast, seedable generator (SplitMix64) so simulations repeat exactly.
-public struct SplitMix64: Sendable {
+package struct SplitMix64: Sendable {
     private var state: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    package init(seed: UInt64) { state = seed }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -122,12 +123,12 @@ public struct SplitMix64: Sendable {
     }
 
     /// A uniform value in [0, 1).
-    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    package mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 extension UUID {
     /// A version-4-shaped UUID derived from two integers (stable across runs and platforms).
-    public static func deterministic(_ a: UInt64, _ b: UInt64) -> UUID {
+    package static func deterministic(_ a: UInt64, _ b: UInt64) -> UUID {
         var mixer = SplitMix64(seed: a ^ (b &* 0x9E37_79B9_7F4A_7C15))
         let hi = mixer.next(), lo = mixer.next()
         var bytes = [UInt8](repeating: 0, count: 16)
