@@ -44,3 +44,8 @@ test-swift:
 
 test-python:
 	python3 -m pytest -q tests
+
+# The system benchmarks (docs/benchmarks.md): `hindsight-bench` runs the RSS step on the `hindsight` built beside it.
+bench: services-up python-deps
+	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --product hindsight && $(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --product hindsight-bench
+	.build/release/hindsight-bench amqp && .build/release/hindsight-bench core && .build/release/hindsight-bench ingest

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Baseline for `hindsight bench amqp`: the same workload with Python's pika.
+"""Baseline for `hindsight-bench amqp`: the same workload with Python's pika.
 
 Publishes N persistent messages of SIZE bytes with publisher confirms to a fresh quorum queue,
 keeping up to WINDOW messages unconfirmed (SelectConnection, so confirms are pipelined rather than
@@ -95,8 +95,8 @@ def main():
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--size", type=int, default=1024)
     parser.add_argument("--window", type=int, default=1000)
-    parser.add_argument("--prefetch", type=int, default=1000)
-    parser.add_argument("--ack-every", type=int, default=500)
+    parser.add_argument("--prefetch", type=int, default=8000)
+    parser.add_argument("--ack-every", type=int, default=2000)
     args = parser.parse_args()
 
     params = pika.URLParameters(args.url)

@@ -1,21 +1,22 @@
 #!/usr/bin/env python3
-"""Python baseline for `hindsight bench core`: the seed's learning core, re-implemented.
+"""Python baseline for `hindsight-bench core`: the seed's learning core, re-implemented.
 
 The original source (rysweet/amplihack, branch feat/issue-1293-all-phases-complete, Phase 4) is not
 available offline, so this file is a faithful re-implementation of the seed's `analyze_domain`,
-`adapt_plan` and `generate_recovery_strategy` written straight from ../shared/seed-spec.md (sections
+`adapt_plan` and `generate_recovery_strategy` written straight from the seed's specification (sections
 1, 4, 5, 6 and 8): the same dataclass models with `__post_init__` validation, naive-UTC `datetime`
 timestamps, the regex duration parser, `Counter`/`defaultdict` aggregations, `copy.deepcopy` of phases,
 `uuid4()`/`utcnow()` in adapted plans, and the seed's constants and message texts. Its known bugs are
 kept on purpose (it is the baseline, not the product).
 
 The synthetic traces come from the same seeded SplitMix64 rule as
-Sources/hindsight/Commands/BenchCoreTraces.swift, drawn in the same order, so both languages analyse
-identical executions; the checksums printed at the end prove it.
+Sources/HindsightTesting/BenchCoreTraces.swift, drawn in the same order, so both languages
+analyse identical executions; the checksums printed at the end prove it, and the summaries (success
+rate, slowest phases' means, best order, error patterns: see `summary`) show both computed the same.
 
 Usage: python3 benchmarks/core_baseline_seed.py --seed 42 --sizes 100 10000 100000
-Prints human-readable lines, then one JSON line {"figures": {...}, "checksums": {...}} (seconds of
-thread CPU time, median of repeated runs).
+Prints human-readable lines, then one JSON line {"figures": {...}, "checksums": {...}, "summaries":
+{...}} (figures: seconds of thread CPU time, median of repeated runs).
 """
 
 import argparse
@@ -722,6 +723,36 @@ def generate(count: int, seed: int):
     return traces, checksum
 
 
+# The generator's four error templates, as the Swift core's ErrorMessageNormalizer writes their patterns.
+# The seed counts raw messages (its top five are single random messages); folding its per-message counts
+# by template gives the patterns both sides must agree on.
+ERROR_TEMPLATES = [
+    (re.compile(r"^Timeout after \d+ ms calling \d+\.\d+\.\d+\.\d+:\d+$"), "Timeout after <n> ms calling <ip>"),
+    (re.compile(r"^File not found: /\S+$"), "File not found: <path>"),
+    (re.compile(r"^Connection refused by [\w.-]+:\d+$"), "Connection refused by <host>"),
+    (re.compile(r"^Invalid value '[^']*' in record \d+$"), "Invalid value <str> in record <n>"),
+]
+
+
+def summary(traces, insights) -> str:
+    """The canonical line `hindsight-bench core` compares with the Swift core's (InsightsSummary)."""
+    n = insights.sample_size
+    completed = sum(1 for t in traces if t.status == "completed")
+    slow = ",".join(f"{name}:{mean:.3f}" for name, mean in insights.slow_phases)
+    counter = Counter()
+    for trace in traces:  # the seed's own error count (_identify_common_errors), all messages
+        for event in trace.events:
+            if event.event_type == "error":
+                counter[event.data.get("message", "Unknown error")] += 1
+    patterns = Counter()
+    for message, count in counter.items():
+        pattern = next((p for regex, p in ERROR_TEMPLATES if regex.match(message)), message)
+        patterns[pattern] += count
+    errors = "|".join(f"{p}:{c}" for p, c in sorted(patterns.items(), key=lambda item: (-item[1], item[0]))[:5])
+    return (f"n={n};success={completed / n if n else 0:.6f};slow={slow}"
+            f";order={'>'.join(insights.optimal_phase_order)};errors={errors}")
+
+
 def median_cpu(runs: int, inner: int, body) -> float:
     samples = []
     for _ in range(runs):
@@ -738,7 +769,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 10_000, 100_000])
     args = parser.parse_args()
-    figures, checksums = {}, {}
+    figures, checksums, summaries = {}, {}, {}
     analyzer = PerformanceAnalyzer()
     insights_100 = None
     for size in args.sizes:
@@ -753,6 +784,7 @@ def main() -> None:
         figures[f"analysis {size}"] = median_cpu(runs, 1, analyze)
         if insights_100 is None or size == 100:
             insights_100 = result["insights"]
+        summaries[str(size)] = summary(traces, result["insights"])
         print(f"  python analysed {size} traces ({checksum}): {figures[f'analysis {size}']:.4f} s", flush=True)
         del traces
     plan = make_plan()
@@ -766,7 +798,7 @@ def main() -> None:
             manager.generate_recovery_strategy(trace, plan.phases[k % 6], FAILURES[k], retry_count=k % 2)
 
     figures["strategy"] = median_cpu(15, 2000, strategies) / 7
-    print(json.dumps({"figures": figures, "checksums": checksums}))
+    print(json.dumps({"figures": figures, "checksums": checksums, "summaries": summaries}))
 
 
 if __name__ == "__main__":

@@ -1,19 +1,21 @@
 import ArgumentParser
 import Foundation
 import HindsightStore
+import Histogram
 import Logging
 import PostgresNIO
 
-/// `hindsight bench queries`: latency of each store query against the data in the database.
+/// `hindsight-bench queries`: latency of each store query against the data in the database.
 ///
 /// Fill a scratch database first (`scripts/sql/generate_executions.sql`, 1,000,000 executions), then
-/// run e.g. `hindsight bench queries --database-url postgres://…/hindsight_bench --iterations 200`.
+/// run e.g. `hindsight-bench queries --database-url postgres://…/hindsight_bench --iterations 200`.
+/// Percentiles come from an HdrHistogram of microseconds (3 significant digits).
 struct BenchQueries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queries",
         abstract: "Measure p50/p95 latency of each ExecutionQueries query on the stored data.")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var connection: BenchConnectionOptions
 
     @Option(help: "Timed runs per query (after 5 warm-up runs).")
     var iterations: Int = 200
@@ -42,7 +44,8 @@ struct BenchQueries: AsyncParsableCommand {
         var logger = Logger(label: "hindsight.bench.queries")
         logger.logLevel = .warning
         let (iterations, chosenDomain) = (self.iterations, self.domain)
-        let results = try await withDatabase(database, logger: logger) { client -> [Result] in
+        let url = try connection.database()
+        let results = try await StoreConnection.withClient(url, logger: logger) { client -> [Result] in
             let queries = ExecutionQueries(client: client, logger: logger)
             var domain = chosenDomain ?? ""
             if chosenDomain == nil { domain = try await busiestDomain(client, logger: logger) }
@@ -51,17 +54,17 @@ struct BenchQueries: AsyncParsableCommand {
             var results: [Result] = []
             func measure(_ name: String, _ body: (Int) async throws -> Int) async throws {
                 for i in 0..<5 { _ = try await body(i) }
-                var samples: [Double] = []
+                var micros = Histogram<UInt64>(numberOfSignificantValueDigits: .three)
                 var rows = 0
                 for i in 0..<iterations {
                     let start = ContinuousClock.now
                     rows = try await body(i)
-                    let elapsed = ContinuousClock.now - start
-                    samples.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                    micros.record(UInt64(max(0, (ContinuousClock.now - start).seconds * 1e6)))
                 }
-                samples.sort()
-                results.append(Result(query: name, runs: iterations, rows: rows, p50Milliseconds: percentile(samples, 0.5),
-                                      p95Milliseconds: percentile(samples, 0.95), maxMilliseconds: samples.last ?? 0))
+                func ms(_ value: UInt64) -> Double { Double(value) / 1000 }
+                results.append(Result(query: name, runs: iterations, rows: rows,
+                                      p50Milliseconds: ms(micros.valueAtPercentile(50)),
+                                      p95Milliseconds: ms(micros.valueAtPercentile(95)), maxMilliseconds: ms(micros.max)))
             }
             try await measure("execution <id> (with events)") { i in
                 guard !ids.isEmpty else { return 0 }
@@ -99,15 +102,6 @@ struct BenchQueries: AsyncParsableCommand {
              String(format: "%.2f", $0.p95Milliseconds), String(format: "%.2f", $0.maxMilliseconds)]
         })
     }
-}
-
-/// Linear interpolation between closest ranks, index (n - 1)·p (as the seed's percentiles).
-private func percentile(_ sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty else { return 0 }
-    let position = Double(sorted.count - 1) * p
-    let lower = Int(position.rounded(.down))
-    let upper = min(lower + 1, sorted.count - 1)
-    return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
 }
 
 private func busiestDomain(_ client: PostgresClient, logger: Logger) async throws -> String {
