@@ -1,5 +1,6 @@
 import AMQP
 import ArgumentParser
+import HindsightCore
 import HindsightStore
 import HindsightWorkers
 
@@ -23,7 +24,7 @@ struct ConnectionOptions: ParsableArguments {
     ///
     /// - Throws: one line naming the flag or variable when the URL does not parse.
     func amqp(connectionName: String) throws -> AMQPConfiguration {
-        let (raw, source) = Self.pick(flag: amqpURL, flagName: "--amqp-url", key: "amqp.url", fallback: AMQPConfiguration.defaultURL)
+        let (raw, source) = Self.pick(flag: amqpURL, flagName: "--amqp-url", key: "amqp.url", fallback: HindsightDefaults.amqpURL)
         do {
             var configuration = try AMQPConfiguration(url: raw)
             configuration.connectionName = connectionName
