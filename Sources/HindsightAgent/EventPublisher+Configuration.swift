@@ -1,3 +1,5 @@
+public import HindsightCore
+
 extension EventPublisher {
     /// How an ``EventPublisher`` builds, sends and keeps messages.
     ///
@@ -39,7 +41,7 @@ extension EventPublisher {
         /// The defaults: 100 events per message to `hindsight.events`, 10 s confirm timeout,
         /// reconnect delay 1 s growing to 30 s, no spool.
         public static let `default` = Configuration(
-            checkedEventsPerMessage: 100, exchange: "hindsight.events", confirmTimeout: .seconds(10),
+            checkedEventsPerMessage: 100, exchange: WireContract.eventsExchange, confirmTimeout: .seconds(10),
             reconnectDelay: .seconds(1), maxReconnectDelay: .seconds(30), spool: nil)
 
         /// Creates a configuration; every parameter restates its default.
@@ -57,7 +59,7 @@ extension EventPublisher {
         ///   naming the first value out of range.
         public init(
             eventsPerMessage: Int = 100,
-            exchange: String = "hindsight.events",
+            exchange: String = WireContract.eventsExchange,
             confirmTimeout: Duration = .seconds(10),
             reconnectDelay: Duration = .seconds(1),
             maxReconnectDelay: Duration = .seconds(30),

@@ -302,7 +302,8 @@ public final class EventPublisher: Sendable {
             return classify(AMQPError(
                 .timeout, "the broker did not confirm \(messages.count) messages within \(configuration.confirmTimeout)"))
         case .cancelled:
-            return classify(AMQPError(.timeout, "the publish was cancelled before the broker confirmed it"))
+            // Not an outage: the caller (or close()) gave up waiting.
+            return .unavailable(AMQPError(.timeout, "the publish was cancelled before the broker confirmed it"))
         }
     }
 
@@ -363,6 +364,8 @@ public final class EventPublisher: Sendable {
         do throws(EventPublisherError) {
             while true {
                 state.withLock { $0.appendedDuringReplay = false }
+                // Reading a segment costs a pass over the file: only when the broker can take it.
+                if (spool.pendingMessages ?? 1) > 0, let unreachable = await brokerUnreachable() { throw unreachable }
                 guard let entries = try await spool.takeSegment() else {
                     // Stop only if nothing was appended since the spool was last looked at.
                     let stop = state.withLock { state -> Bool in
@@ -388,6 +391,19 @@ public final class EventPublisher: Sendable {
             }
             throw error
         }
+    }
+
+    /// Why a replay cannot start now: no connection, or the connection is reconnecting.
+    private func brokerUnreachable() async -> EventPublisherError? {
+        let connection: AMQPConnection
+        do {
+            connection = try await link.connection()
+        } catch {
+            if case .refused(let refused) = classify(error) { return Self.refused(refused) }
+            return Self.unavailable(error)
+        }
+        guard !connection.isConnected else { return nil }
+        return Self.unavailable(AMQPError(.connectionClosed, "the connection to the broker is reconnecting"))
     }
 
     /// Publishes a segment in rounds; returns how many leading entries were confirmed and why it

@@ -69,15 +69,16 @@ struct MessageBuilder: Sendable {
             eventIndex: index, wireError: error)
     }
 
-    /// The message for a body whose first event is `first`: persistent, JSON, header
-    /// `hindsight-schema: 1`, routing key `<domain>.<event_type>`, message id the first `event_id`.
+    /// The message for a body whose first event is `first`, by the wire contract
+    /// (``WireContract``): persistent, JSON, header `hindsight-schema: 1`, routing key
+    /// `<domain>.<event_type>`, message id the first `event_id`.
     static func message(body: [UInt8], first: WireEvent, exchange: String) -> AMQPMessage {
         var properties = AMQPProperties()
-        properties.contentType = "application/json"
+        properties.contentType = WireContract.contentType
         properties.deliveryMode = .persistent
-        properties.headers = [WireFormat.schemaHeaderName: .int(Int64(WireFormat.schemaVersion))]
+        properties.headers = [WireContract.Header.schema: .int(Int64(WireFormat.schemaVersion))]
         properties.messageID = first.eventID.uuidString.lowercased()
         return AMQPMessage(
-            exchange: exchange, routingKey: "\(first.domain).\(first.type.rawValue)", body: body, properties: properties)
+            exchange: exchange, routingKey: WireContract.routingKey(for: first), body: body, properties: properties)
     }
 }
