@@ -32,6 +32,8 @@ private final class DeadlineRace<T: Sendable>: Sendable {
         var continuation: CheckedContinuation<T, any Error>?
         var work: Task<Void, Never>?
         var timer: Task<Void, Never>?
+        /// The caller was cancelled, possibly before the work started: it must start cancelled.
+        var cancelled = false
     }
 
     private let state = Mutex(State())
@@ -50,13 +52,23 @@ private final class DeadlineRace<T: Sendable>: Sendable {
             self.cancelWork()
             self.finish(.failure(DeadlineExceeded(limit: limit)))
         }
-        state.withLock {
-            $0.work = work
-            $0.timer = timer
+        let (cancelled, finished) = state.withLock { state -> (Bool, Bool) in
+            state.work = work
+            state.timer = timer
+            return (state.cancelled, state.continuation == nil)
         }
+        // A cancellation that arrived before the work existed (the caller's task was already cancelled).
+        if cancelled { work.cancel() }
+        // The work finished before the timer was stored, so the caller's `cancelTimer` may have missed it.
+        if finished { timer.cancel() }
     }
 
-    func cancelWork() { state.withLock { $0.work }?.cancel() }
+    func cancelWork() {
+        state.withLock { state -> Task<Void, Never>? in
+            state.cancelled = true
+            return state.work
+        }?.cancel()
+    }
     func cancelTimer() { state.withLock { $0.timer }?.cancel() }
 
     private func finish(_ result: Result<T, any Error>) {
