@@ -177,14 +177,19 @@ struct BenchCore: AsyncParsableCommand {
 /// way by `benchmarks/core_baseline_seed.py`:
 /// `n=…;success=…;slow=phase:mean,…;order=a>b>…;errors=pattern:count|…`.
 ///
-/// Success rate with 6 decimals; the five slowest phases and their mean durations (seconds, 3 decimals),
-/// slowest first; the best phase order; every error pattern with its count, most common first (ties by
+/// Success rate with 6 decimals; the five phases with the longest mean durations and those means (seconds,
+/// 3 decimals), longest first; the best phase order; every error pattern with its count, most common first (ties by
 /// pattern). The seed counts raw messages, so its side folds them by the generator's four templates.
 struct InsightsSummary {
     var canonical: String
 
     init(_ insights: PerformanceInsights) {
-        let slow = insights.slowPhases.map { "\($0.phaseName):\(String(format: "%.3f", $0.averageDuration))" }
+        // Phase means from the per-phase statistics: `slowPhases` keeps only the phases the core flags as
+        // slow, the seed's list is simply the five longest means.
+        let slow = insights.phaseStatistics
+            .sorted { $0.meanDuration != $1.meanDuration ? $0.meanDuration > $1.meanDuration : $0.phaseName < $1.phaseName }
+            .prefix(5)
+            .map { "\($0.phaseName):\(String(format: "%.3f", $0.meanDuration))" }
         let errors = insights.commonErrors
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.pattern < $1.pattern }
             .map { "\($0.pattern):\($0.count)" }
