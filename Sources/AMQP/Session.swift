@@ -207,6 +207,8 @@ final class Session {
             amqp_destroy_connection(st)
             state = nil
         }
+        // Before the caller of `closeAndWait()` resumes: it must already read `.closed`.
+        core.setState(.closed)
         logger.info("amqp.connection.closed")
     }
 
