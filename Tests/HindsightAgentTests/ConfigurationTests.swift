@@ -35,28 +35,45 @@ struct ConfigurationTests {
             path: "s", maxBytes: 1 << 40, maxMessages: 10_000_000, replayBatchSize: 10_000)
     }
 
-    @Test("values out of range are refused at init", arguments: [
-        { _ = try EventPublisher.Configuration(eventsPerMessage: 0) },
-        { _ = try EventPublisher.Configuration(eventsPerMessage: 1001) },
-        { _ = try EventPublisher.Configuration(exchange: "") },
-        { _ = try EventPublisher.Configuration(exchange: String(repeating: "x", count: 256)) },
-        { _ = try EventPublisher.Configuration(confirmTimeout: .milliseconds(99)) },
-        { _ = try EventPublisher.Configuration(confirmTimeout: .seconds(601)) },
-        { _ = try EventPublisher.Configuration(reconnectDelay: .milliseconds(9)) },
-        { _ = try EventPublisher.Configuration(reconnectDelay: .seconds(2), maxReconnectDelay: .seconds(1)) },
-        { _ = try EventPublisher.Configuration(maxReconnectDelay: .seconds(601)) },
-        { _ = try EventPublisher.SpoolConfiguration(path: "") },
-        { _ = try EventPublisher.SpoolConfiguration(path: "folder/") },
-        { _ = try EventPublisher.SpoolConfiguration(path: "s", maxBytes: 0) },
-        { _ = try EventPublisher.SpoolConfiguration(path: "s", maxBytes: (1 << 40) + 1) },
-        { _ = try EventPublisher.SpoolConfiguration(path: "s", maxMessages: 0) },
-        { _ = try EventPublisher.SpoolConfiguration(path: "s", maxMessages: 10_000_001) },
-        { _ = try EventPublisher.SpoolConfiguration(path: "s", replayBatchSize: 0) },
-        { _ = try EventPublisher.SpoolConfiguration(path: "s", replayBatchSize: 10_001) },
-    ] as [@Sendable () throws -> Void])
-    func outOfRange(make: @Sendable () throws -> Void) {
+    /// One out-of-range value per case. (An `arguments:` array of closures made the type checker run for
+    /// over twenty minutes; named cases compile at once.)
+    enum OutOfRange: CaseIterable, Sendable {
+        case eventsPerMessageZero, eventsPerMessageTooMany, exchangeEmpty, exchangeTooLong
+        case confirmTimeoutTooShort, confirmTimeoutTooLong, reconnectDelayTooShort
+        case reconnectDelayAboveMaximum, maxReconnectDelayTooLong
+        case spoolPathEmpty, spoolPathFolder, spoolMaxBytesZero, spoolMaxBytesTooMany
+        case spoolMaxMessagesZero, spoolMaxMessagesTooMany, spoolReplayBatchZero, spoolReplayBatchTooMany
+
+        func make() throws {
+            switch self {
+            case .eventsPerMessageZero: _ = try EventPublisher.Configuration(eventsPerMessage: 0)
+            case .eventsPerMessageTooMany: _ = try EventPublisher.Configuration(eventsPerMessage: 1001)
+            case .exchangeEmpty: _ = try EventPublisher.Configuration(exchange: "")
+            case .exchangeTooLong: _ = try EventPublisher.Configuration(exchange: String(repeating: "x", count: 256))
+            case .confirmTimeoutTooShort: _ = try EventPublisher.Configuration(confirmTimeout: .milliseconds(99))
+            case .confirmTimeoutTooLong: _ = try EventPublisher.Configuration(confirmTimeout: .seconds(601))
+            case .reconnectDelayTooShort: _ = try EventPublisher.Configuration(reconnectDelay: .milliseconds(9))
+            case .reconnectDelayAboveMaximum:
+                _ = try EventPublisher.Configuration(reconnectDelay: .seconds(2), maxReconnectDelay: .seconds(1))
+            case .maxReconnectDelayTooLong: _ = try EventPublisher.Configuration(maxReconnectDelay: .seconds(601))
+            case .spoolPathEmpty: _ = try EventPublisher.SpoolConfiguration(path: "")
+            case .spoolPathFolder: _ = try EventPublisher.SpoolConfiguration(path: "folder/")
+            case .spoolMaxBytesZero: _ = try EventPublisher.SpoolConfiguration(path: "s", maxBytes: 0)
+            case .spoolMaxBytesTooMany: _ = try EventPublisher.SpoolConfiguration(path: "s", maxBytes: (1 << 40) + 1)
+            case .spoolMaxMessagesZero: _ = try EventPublisher.SpoolConfiguration(path: "s", maxMessages: 0)
+            case .spoolMaxMessagesTooMany:
+                _ = try EventPublisher.SpoolConfiguration(path: "s", maxMessages: 10_000_001)
+            case .spoolReplayBatchZero: _ = try EventPublisher.SpoolConfiguration(path: "s", replayBatchSize: 0)
+            case .spoolReplayBatchTooMany:
+                _ = try EventPublisher.SpoolConfiguration(path: "s", replayBatchSize: 10_001)
+            }
+        }
+    }
+
+    @Test("values out of range are refused at init", arguments: OutOfRange.allCases)
+    func outOfRange(_ value: OutOfRange) {
         let error = #expect(throws: EventPublisherError.self) {
-            try make()
+            try value.make()
         }
         #expect(error?.code == .invalidConfiguration)
     }
