@@ -575,7 +575,7 @@ def test_tracker_and_simulate_services_run_locally():
             pytest.fail(f"tracker did not stop within stop_grace_period ({grace} s):\n{output()}")
         assert code == 0, f"tracker exited {code} after SIGTERM:\n{output()}"
         assert time.monotonic() - started < grace
-        assert "tracker stopped" in output()
+        assert "tracker.stopped" in output()
     finally:
         if process.poll() is None:
             process.kill()

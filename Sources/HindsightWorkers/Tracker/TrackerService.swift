@@ -101,7 +101,7 @@ public final class TrackerService: Service {
         // frame was written to the socket before the tracker reports itself stopped.
         await consumerConnection.closeAndWait()
         await publisher.closeAndWait()
-        logger.info("tracker stopped")
+        logger.info("tracker.stopped")
     }
 
     private func consumeUntilShutdown(consumerConnection: AMQPConnection, publisher: AMQPConnection) async throws {
@@ -114,12 +114,12 @@ public final class TrackerService: Service {
         } catch {
             // Not fatal: the commit loop retries with back-off and reports readiness when it commits.
             health.set("postgres", .down)
-            logger.warning("database not answering at start", metadata: ["error": "\(String(describing: error))"])
+            logger.warning("tracker.database.unavailable_at_start", metadata: ["error.message": "\(String(describing: error))"])
         }
         let consumer = try await consumerConnection.consume(
             queue: configuration.queue, prefetch: UInt16(clamping: configuration.prefetch),
             maxBufferedBytes: configuration.bufferBytes)
-        logger.info("tracker consuming", metadata: ["amqp.queue": "\(configuration.queue)", "config": "\(configuration)"])
+        logger.info("tracker.consuming", metadata: ["amqp.queue": "\(configuration.queue)", "tracker.config": "\(configuration)"])
 
         // Two batches' worth of decoded events: one being assembled while the other commits.
         let inbox = DeliveryInbox(highWater: 2 * configuration.batchEvents)
@@ -225,13 +225,13 @@ public final class TrackerService: Service {
                 action = await write(events, alone: true, machine: &machine, stopping: stopping)
             case .retry(let delay, let failure):
                 if case .deadLetterPublish = failure {
-                    logger.warning("dead letters not published, retrying", metadata: [
+                    logger.warning("tracker.dead_letters.retry", metadata: [
                         "error.reason": "\(failure)", "batch.dead_letters": "\(machine.batch.rejected.count)",
                         "retry.in": "\(delay)"])
                 } else {
                     health.set("postgres", .down)
                     metrics.commitRetries.increment()
-                    logger.warning("batch not committed, retrying", metadata: [
+                    logger.warning("tracker.batch.retry", metadata: [
                         "error.reason": "\(failure)", "batch.size": "\(machine.batch.messageCount)",
                         "retry.in": "\(delay)"])
                 }
@@ -257,7 +257,7 @@ public final class TrackerService: Service {
             case .finish(let ok):
                 acknowledged = ok
                 if !ok {
-                    logger.notice("tracker stopping with an unacknowledged batch; the broker redelivers it",
+                    logger.notice("tracker.batch.unacknowledged_at_shutdown",
                                   metadata: ["batch.size": "\(machine.batch.messageCount)", "batch.committed": "\(stored)"])
                 }
                 return
@@ -286,7 +286,7 @@ public final class TrackerService: Service {
             // PostgreSQL restarted): the state machine retries it, and exits after several in a row.
             health.set("postgres", .down)
             metrics.commitRetries.increment()
-            logger.warning("batch write timed out", metadata: [
+            logger.warning("tracker.batch.write_timeout", metadata: [
                 "error.reason": "\(error)", "batch.size": "\(machine.batch.messageCount)",
                 "write.stalled": "\(machine.stalledWrites + 1)"])
             return machine.writeTimedOut(shuttingDown: stopping.isSet)
@@ -294,11 +294,11 @@ public final class TrackerService: Service {
             let failure = StoreError.classifyFailure(error)
             if failure.failureClass == .rejectedData {
                 if !alone {
-                    logger.warning("database refused the batch; writing its messages one by one", metadata: [
+                    logger.warning("tracker.batch.refused_isolating", metadata: [
                         "error.code": "\(failure.sqlState ?? "")", "batch.size": "\(machine.batch.messageCount)"])
                 }
             } else if failure.failureClass == .permanent {
-                logger.error("batch write failed; retrying until the database setup is fixed", metadata: [
+                logger.error("tracker.batch.permanent_failure", metadata: [
                     "error.code": "\(failure.sqlState ?? "")", "error.reason": "\(failure.summary)"])
             }
             return machine.writeFailed(failure, shuttingDown: stopping.isSet)
@@ -321,7 +321,7 @@ public final class TrackerService: Service {
         var reasons: [String: Int] = [:]
         let messages = rejected.map { message in
             reasons[message.reason, default: 0] += 1
-            logger.debug("dead-lettering message", metadata: [
+            logger.debug("tracker.dead_letter", metadata: [
                 "error.code": "\(message.reason)", "error.detail": "\(message.detail)",
                 "amqp.routing_key": "\(message.delivery.routingKey)"])
             var properties = message.delivery.properties
@@ -335,7 +335,7 @@ public final class TrackerService: Service {
         try await publisher.publish(contentsOf: messages)
         for (reason, count) in reasons.sorted(by: { $0.key < $1.key }) {
             metrics.deadLettered(reason: reason).increment(by: count)
-            logger.warning("dead-lettered messages", metadata: ["error.code": "\(reason)", "batch.dead_letters": "\(count)"])
+            logger.warning("tracker.dead_lettered", metadata: ["error.code": "\(reason)", "batch.dead_letters": "\(count)"])
         }
     }
 }
