@@ -57,7 +57,7 @@ enum SpoolFile {
     /// - Returns: The number of bytes the file grew by.
     @discardableResult
     static func append(_ bytes: [UInt8], to path: String) throws(EventPublisherError) -> Int {
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         if fd < 0 { throw failure("opening", path) }
         defer { _ = close(fd) }
         var info = stat()
