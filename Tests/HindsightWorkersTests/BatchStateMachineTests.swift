@@ -71,32 +71,33 @@ struct BatchStateMachineTests {
         #expect(Self.finished(machine.acknowledged()) == true)
     }
 
-    @Test("a batch whose messages all failed decoding skips the write and dead-letters them before the ack")
+    @Test("a batch whose messages all failed decoding skips the write, dead-letters them, then waits for its turn and acks")
     func onlyRefusedByDecoding() {
         let decoded = [F.invalid(tag: 7), F.invalid(tag: 8)]
         var machine = Self.machine(decoded)
-        #expect(Self.isWaitForPredecessor(machine.start()))
-        let letters = Self.deadLetters(machine.predecessorFinished(acknowledged: true))
+        let letters = Self.deadLetters(machine.start())
         #expect(letters?.map(\.delivery.deliveryTag.value) == [7, 8])
         #expect(letters?.allSatisfy { $0.reason == WireError.Reason.invalidJSON.rawValue } == true)
-        #expect(Self.acked(machine.deadLettersPublished())?.0.value == 8)
+        #expect(Self.isWaitForPredecessor(machine.deadLettersPublished()))
+        #expect(Self.acked(machine.predecessorFinished(acknowledged: true))?.0.value == 8)
         #expect(Self.finished(machine.acknowledged()) == true)
     }
 
-    @Test("decode-refused messages in a mixed batch are dead-lettered after the write and before the ack")
+    @Test("decode-refused messages in a mixed batch are dead-lettered after the write and before the turn and the ack")
     func mixedBatch() {
         var machine = Self.machine([F.valid(tag: 1), F.invalid(tag: 2), F.valid(tag: 3)])
         #expect(Self.written(machine.start())?.count == 2)
-        _ = machine.writeSucceeded()
-        #expect(Self.deadLetters(machine.predecessorFinished(acknowledged: true))?.map(\.delivery.deliveryTag.value) == [2])
-        #expect(Self.acked(machine.deadLettersPublished())?.0.value == 3)
+        #expect(Self.deadLetters(machine.writeSucceeded())?.map(\.delivery.deliveryTag.value) == [2])
+        #expect(Self.isWaitForPredecessor(machine.deadLettersPublished()))
+        #expect(Self.acked(machine.predecessorFinished(acknowledged: true))?.0.value == 3)
     }
 
-    @Test("when the predecessor was not acknowledged, the batch finishes unacknowledged (nothing published)")
+    @Test("when the predecessor was not acknowledged, the batch finishes unacknowledged")
     func predecessorNotAcknowledged() {
         var machine = Self.machine([F.valid(tag: 1), F.invalid(tag: 2)])
         _ = machine.start()
         _ = machine.writeSucceeded()
+        _ = machine.deadLettersPublished()
         #expect(Self.finished(machine.predecessorFinished(acknowledged: false)) == false)
     }
 
@@ -116,8 +117,7 @@ struct BatchStateMachineTests {
         }
         #expect(delays == [.milliseconds(100), .milliseconds(200), .milliseconds(350), .milliseconds(350)])
         // A success resets the back-off: the next failure of the batch (its dead letters) waits the initial delay.
-        #expect(Self.isWaitForPredecessor(machine.writeSucceeded()))
-        _ = machine.predecessorFinished(acknowledged: true)
+        #expect(Self.deadLetters(machine.writeSucceeded())?.count == 1)
         #expect(Self.retryDelay(machine.deadLettersFailed("connection closed", shuttingDown: false)) == .milliseconds(100))
     }
 
@@ -178,13 +178,13 @@ struct BatchStateMachineTests {
         #expect(second?.1 == decoded[1].events)
         // The second message is refused alone; the third accepted one (tag 4) is written next.
         #expect(Self.writtenAlone(machine.writeFailed(Self.refused, shuttingDown: false))?.1 == decoded[3].events)
-        #expect(Self.isWaitForPredecessor(machine.writeSucceeded()))
+        let letters = Self.deadLetters(machine.writeSucceeded()) ?? []
         #expect(machine.batch.events == decoded[0].events + decoded[3].events)
-        let letters = Self.deadLetters(machine.predecessorFinished(acknowledged: true)) ?? []
         #expect(letters.map(\.delivery.deliveryTag.value) == [3, 2])
         #expect(letters.map(\.reason) == [WireError.Reason.invalidJSON.rawValue, "storage_rejected"])
         #expect(letters.last?.detail == "SQLSTATE 22P05")
-        #expect(Self.acked(machine.deadLettersPublished())?.0.value == 4)
+        #expect(Self.isWaitForPredecessor(machine.deadLettersPublished()))
+        #expect(Self.acked(machine.predecessorFinished(acknowledged: true))?.0.value == 4)
     }
 
     @Test("a transient failure while isolating backs off and writes the same message alone again")
@@ -213,8 +213,7 @@ struct BatchStateMachineTests {
     @Test("a failed dead-letter publish is retried with back-off, never an exit; then the batch is acked")
     func deadLetterRetry() {
         var machine = Self.machine([F.invalid(tag: 5)])
-        _ = machine.start()
-        _ = machine.predecessorFinished(acknowledged: true)
+        #expect(Self.deadLetters(machine.start())?.count == 1)
         var delays: [Duration] = []
         for _ in 0..<3 {
             guard case .retry(let delay, .deadLetterPublish(let reason)) = machine.deadLettersFailed("nacked", shuttingDown: false) else {
@@ -226,7 +225,8 @@ struct BatchStateMachineTests {
             #expect(Self.deadLetters(machine.retryDue())?.count == 1)
         }
         #expect(delays == [.milliseconds(100), .milliseconds(200), .milliseconds(350)])
-        #expect(Self.acked(machine.deadLettersPublished())?.0.value == 5)
+        #expect(Self.isWaitForPredecessor(machine.deadLettersPublished()))
+        #expect(Self.acked(machine.predecessorFinished(acknowledged: true))?.0.value == 5)
         #expect(Self.finished(machine.acknowledged()) == true)
     }
 
@@ -234,7 +234,6 @@ struct BatchStateMachineTests {
     func deadLetterFailureDuringShutdown() {
         var machine = Self.machine([F.invalid(tag: 5)])
         _ = machine.start()
-        _ = machine.predecessorFinished(acknowledged: true)
         #expect(Self.finished(machine.deadLettersFailed("connection closed", shuttingDown: true)) == false)
     }
 

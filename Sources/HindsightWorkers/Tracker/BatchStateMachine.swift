@@ -8,10 +8,13 @@ import HindsightStore
 ///
 /// The life of a batch: write its events in one transaction (retried with back-off while the failure is
 /// transient or permanent, immediately after a timeout, up to ``Configuration/maxStalledWrites``); when
-/// the database refuses the data, write each message alone to find the refused ones; then wait until the
-/// batch before it was acknowledged (a `multiple` ack covers every earlier delivery); publish the
-/// batch's dead letters together (retried with back-off); acknowledge the last delivery with
-/// `multiple`. During shutdown a failure ends the batch unacknowledged (the broker redelivers it).
+/// the database refuses the data, write each message alone to find the refused ones; publish the batch's
+/// dead letters together (retried with back-off) — before waiting for its turn, so the publishes of the
+/// batches in flight overlap (a flood of bad messages is bound by the broker's confirm latency otherwise);
+/// then wait until the batch before it was acknowledged (a `multiple` ack covers every earlier delivery);
+/// acknowledge the last delivery with `multiple`. During shutdown a failure ends the batch
+/// unacknowledged (the broker redelivers it; a dead letter already confirmed may then be published a
+/// second time — dead letters are at least once, like every delivery).
 ///
 /// No I/O, no clock, no tasks: the same pattern as PostgresNIO's `ConnectionStateMachine`.
 struct BatchStateMachine {
@@ -115,9 +118,8 @@ struct BatchStateMachine {
     /// The deliveries were decoded and assembled: the first action.
     mutating func start() -> Action {
         guard !batch.events.isEmpty else {
-            // Nothing to store (every message refused by decoding): straight to the turn.
-            state = .waitingForTurn
-            return .waitForPredecessor
+            // Nothing to store (every message refused by decoding): straight to the dead letters.
+            return stored()
         }
         state = .writing
         return .write(batch.events)
@@ -129,8 +131,7 @@ struct BatchStateMachine {
         backoff = configuration.initialBackoff
         switch state {
         case .writing:
-            state = .waitingForTurn
-            return .waitForPredecessor
+            return stored()
         case .isolating(let next, let refused, let sqlState):
             return isolate(from: next + 1, refused: refused, sqlState: sqlState)
         default:
@@ -198,16 +199,15 @@ struct BatchStateMachine {
     mutating func predecessorFinished(acknowledged: Bool) -> Action {
         guard case .waitingForTurn = state else { preconditionFailure("predecessorFinished in \(state)") }
         guard acknowledged else { return finish(acknowledged: false) }
-        if batch.rejected.isEmpty { return acknowledge() }
-        state = .deadLettering
-        return .deadLetter(batch.rejected)
+        return acknowledge()
     }
 
     /// Every dead letter of the batch was confirmed by the broker.
     mutating func deadLettersPublished() -> Action {
         guard case .deadLettering = state else { preconditionFailure("deadLettersPublished in \(state)") }
         backoff = configuration.initialBackoff
-        return acknowledge()
+        state = .waitingForTurn
+        return .waitForPredecessor
     }
 
     /// Publishing the dead letters failed (connection lost, nacked): retried after the back-off —
@@ -229,11 +229,20 @@ struct BatchStateMachine {
         guard next < batch.accepted.count else {
             // Every message was written alone: the accepted ones are stored, the refused become dead letters.
             batch.reject(acceptedAt: refused, reason: WireContract.DeadLetterReason.storageRejected.rawValue, detail: "SQLSTATE \(sqlState)")
-            state = .waitingForTurn
-            return .waitForPredecessor
+            return stored()
         }
         state = .isolating(next: next, refused: refused, sqlState: sqlState)
         return .writeAlone(message: next, Array(batch.events(ofAccepted: next)))
+    }
+
+    /// The batch's events are stored: its dead letters next, if any, else its turn.
+    private mutating func stored() -> Action {
+        if batch.rejected.isEmpty {
+            state = .waitingForTurn
+            return .waitForPredecessor
+        }
+        state = .deadLettering
+        return .deadLetter(batch.rejected)
     }
 
     private mutating func backOff(repeating step: Step, failure: Failure, shuttingDown: Bool) -> Action {
