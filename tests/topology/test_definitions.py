@@ -1,7 +1,8 @@
 """The broker definitions agree with the code, and every user can do exactly what it needs.
 
 1. deploy/rabbitmq/definitions.template.json declares exactly the exchanges, queues, arguments and
-   bindings of Sources/HindsightWorkers/Topology.swift (parsed from the Swift source: a quorum queue
+   bindings of Sources/HindsightWorkers/Topology.swift, with the names of
+   Sources/HindsightCore/Wire/WireContract.swift (parsed from the Swift source: a quorum queue
    redeclared with other arguments closes the channel with 406 PRECONDITION_FAILED, docs/decisions.md §4).
 2. The permission regexes give each user least privilege (static: the regexes against the names).
 3. Live, against the local broker (scripts/services up, which loads the same template): the important
@@ -21,13 +22,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "deploy" / "rabbitmq" / "definitions.template.json"
 TOPOLOGY = ROOT / "Sources" / "HindsightWorkers" / "Topology.swift"
+# The names themselves are the wire contract's (Topology.swift aliases them: `… = WireContract.name`).
+WIRE_CONTRACT = ROOT / "Sources" / "HindsightCore" / "Wire" / "WireContract.swift"
 VHOST = "hindsight"
 
 # QueueOptions(…) labels → x-arguments (Sources/AMQP/Topology.swift, QueueOptions.declarationArguments).
 OPTION_ARGUMENTS = {"deadLetterExchange": "x-dead-letter-exchange", "deadLetterRoutingKey": "x-dead-letter-routing-key",
                     "deliveryLimit": "x-delivery-limit", "maxLength": "x-max-length"}
 
-# Declared by no worker yet (the adapter is not built): what DESIGN.md says it is. Keep in step with
+# Declared by no worker yet (the adapter is not built): what docs/architecture.md says it is. Keep in step with
 # Topology.adapterQueue once a worker declares it.
 UNDECLARED_QUEUES = {"adapterQueue": {"x-queue-type": "quorum"}}
 
@@ -37,6 +40,10 @@ UNDECLARED_QUEUES = {"adapterQueue": {"x-queue-type": "quorum"}}
 def swift_topology() -> dict:
     text = TOPOLOGY.read_text()
     strings = dict(re.findall(r'static let (\w+)\s*=\s*"([^"]*)"', text))
+    contract = dict(re.findall(r'static let (\w+)\s*=\s*"([^"]*)"', WIRE_CONTRACT.read_text()))
+    for alias, target in re.findall(r"static let (\w+)\s*=\s*WireContract\.(\w+)\b", text):
+        assert target in contract, f"WireContract.{target} not found in WireContract.swift"
+        strings[alias] = contract[target]
     ints = {k: int(v) for k, v in re.findall(r"static let (\w+)\s*=\s*(\d+)\b", text)}
     assert strings, "no string constants found in Topology.swift"
 
