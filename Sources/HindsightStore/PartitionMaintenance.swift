@@ -7,7 +7,7 @@ public import PostgresNIO
 /// Partitions are named `events_YYYYMMDD` and hold one UTC day each. Creation goes through the
 /// SECURITY DEFINER function `hindsight.ensure_event_partitions`, so the tracker role may call
 /// ``ensurePartitions(daysAhead:daysBehind:now:)``; dropping goes through
-/// `hindsight.drop_event_partitions`, which only the owner may execute.
+/// `hindsight.drop_event_partitions`, which the owner and the analyzer (retention) may execute.
 ///
 /// Call ``ensurePartitions(daysAhead:daysBehind:now:)`` outside ingestion transactions (creating a
 /// partition locks `hindsight.events` until its transaction ends): at start-up and, say, hourly.
@@ -43,17 +43,8 @@ public struct PartitionMaintenance: Sendable {
     /// - Returns: How many partitions were created.
     @discardableResult
     public func ensurePartitions(daysAhead: Int = 7, daysBehind: Int = 1, now: Date = Date()) async throws -> Int {
-        let rows = try await client.query("""
-            SELECT hindsight.ensure_event_partitions(
-                (\(now)::timestamptz AT TIME ZONE 'UTC')::date - \(daysBehind)::int,
-                (\(now)::timestamptz AT TIME ZONE 'UTC')::date + \(daysAhead)::int)
-            """, logger: logger)
-        var created = 0
-        for try await count in rows.decode(Int.self) { created = count }
-        if created > 0 {
-            logger.info("store.partitions.created", metadata: ["partitions.created": "\(created)"])
-        }
-        return created
+        let rows = try await client.query(Self.ensureQuery(daysAhead: daysAhead, daysBehind: daysBehind, now: now), logger: logger)
+        return try await Self.created(rows, logger: logger)
     }
 
     /// Makes sure partitions exist for every UTC day that the given instants fall on, and the days
@@ -89,8 +80,8 @@ public struct PartitionMaintenance: Sendable {
     ///
     /// A partition is dropped only when its whole day is older than the retention, so events between
     /// `retentionDays` and `retentionDays + 1` days old may remain until the next run. Consolidated
-    /// rows (`executions`, `phases`, `tool_usage`) and the rollup are kept: they are the learning
-    /// history and are small; the seed's `cleanup_old_data` deleted them too.
+    /// rows (`executions`, `phases`, `tool_usage`) and the rollups are kept: they are the learning
+    /// history and are small (``RetentionRunner`` deletes consolidated rows on a second, longer window).
     ///
     /// - Parameters:
     ///   - retentionDays: Keep this many days. Defaults to ``defaultRetentionDays``.
@@ -98,10 +89,58 @@ public struct PartitionMaintenance: Sendable {
     /// - Returns: The names of the dropped partitions, oldest first.
     @discardableResult
     public func dropPartitions(olderThanDays retentionDays: Int = PartitionMaintenance.defaultRetentionDays, now: Date = Date()) async throws -> [String] {
-        let rows = try await client.query("""
-            SELECT hindsight.drop_event_partitions(
-                (\(now)::timestamptz AT TIME ZONE 'UTC')::date - \(retentionDays)::int)
-            """, logger: logger)
+        let rows = try await client.query(Self.dropQuery(olderThanDays: retentionDays, now: now), logger: logger)
+        return try await Self.dropped(rows, logger: logger)
+    }
+}
+
+// The same two operations on a given connection: the retention pass runs them on the connection that
+// holds its session advisory lock (RetentionRunner), so one replica does the whole pass.
+extension PartitionMaintenance {
+    /// ``ensurePartitions(daysAhead:daysBehind:now:)`` on `connection` (its own statement, so its own
+    /// short transaction unless the caller opened one).
+    @discardableResult
+    public static func ensurePartitions(
+        daysAhead: Int, daysBehind: Int, now: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Int {
+        let rows = try await connection.query(ensureQuery(daysAhead: daysAhead, daysBehind: daysBehind, now: now), logger: logger)
+        return try await created(rows, logger: logger)
+    }
+
+    /// ``dropPartitions(olderThanDays:now:)`` on `connection`.
+    @discardableResult
+    public static func dropPartitions(
+        olderThanDays retentionDays: Int, now: Date, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [String] {
+        let rows = try await connection.query(dropQuery(olderThanDays: retentionDays, now: now), logger: logger)
+        return try await dropped(rows, logger: logger)
+    }
+
+    private static func ensureQuery(daysAhead: Int, daysBehind: Int, now: Date) -> PostgresQuery {
+        """
+        SELECT hindsight.ensure_event_partitions(
+            (\(now)::timestamptz AT TIME ZONE 'UTC')::date - \(daysBehind)::int,
+            (\(now)::timestamptz AT TIME ZONE 'UTC')::date + \(daysAhead)::int)
+        """
+    }
+
+    private static func dropQuery(olderThanDays retentionDays: Int, now: Date) -> PostgresQuery {
+        """
+        SELECT hindsight.drop_event_partitions(
+            (\(now)::timestamptz AT TIME ZONE 'UTC')::date - \(retentionDays)::int)
+        """
+    }
+
+    private static func created(_ rows: PostgresRowSequence, logger: Logger) async throws -> Int {
+        var created = 0
+        for try await count in rows.decode(Int.self) { created = count }
+        if created > 0 {
+            logger.info("store.partitions.created", metadata: ["partitions.created": "\(created)"])
+        }
+        return created
+    }
+
+    private static func dropped(_ rows: PostgresRowSequence, logger: Logger) async throws -> [String] {
         var dropped: [String] = []
         for try await name in rows.decode(String.self) { dropped.append(name) }
         if !dropped.isEmpty {
