@@ -410,3 +410,113 @@ GRANT EXECUTE ON FUNCTION hindsight.lock_rollup_rows(uuid[], text[], bigint[]) T
 GRANT EXECUTE ON FUNCTION hindsight.ensure_event_partitions(date, date) TO hindsight_analyzer;
 GRANT EXECUTE ON FUNCTION hindsight.drop_event_partitions(date) TO hindsight_analyzer;
 GRANT EXECUTE ON FUNCTION hindsight.delete_old_executions(timestamptz, integer) TO hindsight_analyzer;
+
+-- Comments on every remaining column, so `\d+` explains each one to analysts ------------------------
+
+COMMENT ON COLUMN hindsight.domain_changes.id IS 'Log position (identity), increasing in commit order within a writer.';
+COMMENT ON COLUMN hindsight.rollup_dirty_days.domain IS 'Domain whose rollups are stale.';
+COMMENT ON COLUMN hindsight.rollup_dirty_days.day IS 'UTC day (of executions.started_at) to recompute.';
+
+COMMENT ON COLUMN hindsight.insight_domains.domain IS 'The domain (executions.domain).';
+COMMENT ON COLUMN hindsight.insight_phases.domain IS 'The domain (executions.domain).';
+COMMENT ON COLUMN hindsight.insight_phases.phase IS 'Phase name.';
+COMMENT ON COLUMN hindsight.insight_phases.computed_at IS 'When the analysis ran (the same on every insight row of the domain).';
+COMMENT ON COLUMN hindsight.insight_phases.window_start IS 'Executions started at or after this are included.';
+COMMENT ON COLUMN hindsight.insight_phases.window_end IS 'End of the window (= computed_at).';
+COMMENT ON COLUMN hindsight.insight_error_patterns.domain IS 'The domain (executions.domain).';
+COMMENT ON COLUMN hindsight.insight_error_patterns.computed_at IS 'When the analysis ran (the same on every insight row of the domain).';
+COMMENT ON COLUMN hindsight.insight_error_patterns.window_start IS 'Executions started at or after this are included.';
+COMMENT ON COLUMN hindsight.insight_error_patterns.window_end IS 'End of the window (= computed_at).';
+COMMENT ON COLUMN hindsight.insight_error_patterns.sample_size IS 'The domain''s executions in the window (see insight_domains).';
+COMMENT ON COLUMN hindsight.insight_error_patterns.confidence IS 'The domain''s confidence.';
+COMMENT ON COLUMN hindsight.insight_phase_order.domain IS 'The domain (executions.domain).';
+COMMENT ON COLUMN hindsight.insight_phase_order.computed_at IS 'When the analysis ran (the same on every insight row of the domain).';
+COMMENT ON COLUMN hindsight.insight_phase_order.window_start IS 'Executions started at or after this are included.';
+COMMENT ON COLUMN hindsight.insight_phase_order.window_end IS 'End of the window (= computed_at).';
+COMMENT ON COLUMN hindsight.insight_phase_order.sample_size IS 'The domain''s executions in the window (see insight_domains).';
+COMMENT ON COLUMN hindsight.insight_phase_order.confidence IS 'The domain''s confidence.';
+COMMENT ON COLUMN hindsight.insight_recovery.domain IS 'The domain (executions.domain).';
+COMMENT ON COLUMN hindsight.insight_recovery.computed_at IS 'When the analysis ran (the same on every insight row of the domain).';
+COMMENT ON COLUMN hindsight.insight_recovery.window_start IS 'Recovery attempts of executions started at or after this are included.';
+COMMENT ON COLUMN hindsight.insight_recovery.window_end IS 'End of the window (= computed_at).';
+
+COMMENT ON COLUMN hindsight.domain_insights.domain IS 'The domain.';
+COMMENT ON COLUMN hindsight.domain_insights.executions IS 'Executions started within the window, any status (the sample size).';
+COMMENT ON COLUMN hindsight.domain_insights.success_rate IS 'completed / executions (0..1): only completed counts as success.';
+COMMENT ON COLUMN hindsight.domain_insights.duration_mean IS 'Mean duration of finished executions, seconds.';
+COMMENT ON COLUMN hindsight.domain_insights.duration_p50 IS 'Median duration, seconds.';
+COMMENT ON COLUMN hindsight.domain_insights.duration_p95 IS '95th percentile duration, seconds.';
+COMMENT ON COLUMN hindsight.domain_insights.duration_p99 IS '99th percentile duration, seconds.';
+COMMENT ON COLUMN hindsight.domain_insights.confidence IS 'Confidence from the sample size (0..1; under 0.7 is a hint, not a finding).';
+COMMENT ON COLUMN hindsight.domain_insights.completed IS 'Executions with status completed.';
+COMMENT ON COLUMN hindsight.domain_insights.failed IS 'Executions with status failed.';
+COMMENT ON COLUMN hindsight.domain_insights.abandoned IS 'Executions marked abandoned (counted as failures).';
+COMMENT ON COLUMN hindsight.domain_insights.computed_at IS 'When the analysis ran.';
+COMMENT ON COLUMN hindsight.domain_insights.window_start IS 'Executions started at or after this are included.';
+COMMENT ON COLUMN hindsight.domain_insights.window_end IS 'End of the window (= computed_at).';
+
+COMMENT ON COLUMN hindsight.slow_phases.domain IS 'The domain.';
+COMMENT ON COLUMN hindsight.slow_phases.slow_rank IS '1 = slowest of the reported slow phases (top 5); NULL for a slow phase beyond them.';
+COMMENT ON COLUMN hindsight.slow_phases.phase IS 'Phase name.';
+COMMENT ON COLUMN hindsight.slow_phases.mean_s IS 'Mean duration, seconds (first start to latest end).';
+COMMENT ON COLUMN hindsight.slow_phases.mean_estimate_s IS 'Mean planned estimate, seconds (NULL without estimates).';
+COMMENT ON COLUMN hindsight.slow_phases.estimate_ratio IS 'mean_s / mean_estimate_s: above 1 the plans underestimate the phase.';
+COMMENT ON COLUMN hindsight.slow_phases.share_of_time IS 'mean_s / sum of all phases'' mean_s of the domain.';
+COMMENT ON COLUMN hindsight.slow_phases.p95_s IS '95th percentile duration, seconds.';
+COMMENT ON COLUMN hindsight.slow_phases.runs IS 'Finished runs of the phase in the window.';
+COMMENT ON COLUMN hindsight.slow_phases.confidence IS 'The domain''s confidence.';
+COMMENT ON COLUMN hindsight.slow_phases.computed_at IS 'When the analysis ran.';
+
+COMMENT ON COLUMN hindsight.error_patterns.domain IS 'The domain.';
+COMMENT ON COLUMN hindsight.error_patterns.rank IS '1 = most frequent.';
+COMMENT ON COLUMN hindsight.error_patterns.pattern IS 'Normalized message (numbers, ids and paths replaced).';
+COMMENT ON COLUMN hindsight.error_patterns.occurrences IS 'Error events matching the pattern.';
+COMMENT ON COLUMN hindsight.error_patterns.executions IS 'Distinct executions with the pattern.';
+COMMENT ON COLUMN hindsight.error_patterns.phases IS 'Phases it occurred in.';
+COMMENT ON COLUMN hindsight.error_patterns.example IS 'First message seen with the pattern.';
+COMMENT ON COLUMN hindsight.error_patterns.confidence IS 'The domain''s confidence.';
+COMMENT ON COLUMN hindsight.error_patterns.computed_at IS 'When the analysis ran.';
+
+COMMENT ON COLUMN hindsight.phase_order.domain IS 'The domain.';
+COMMENT ON COLUMN hindsight.phase_order.phase_order IS 'Recommended order of the phases.';
+COMMENT ON COLUMN hindsight.phase_order.supporting_runs IS 'Completed executions that ran the phases in this order.';
+COMMENT ON COLUMN hindsight.phase_order.supporting_mean_s IS 'Their mean duration, seconds.';
+COMMENT ON COLUMN hindsight.phase_order.domain_mean_s IS 'Mean duration of all finished executions of the domain, for comparison.';
+COMMENT ON COLUMN hindsight.phase_order.basis IS 'How the order was chosen.';
+COMMENT ON COLUMN hindsight.phase_order.sample_size IS 'The domain''s executions in the window.';
+COMMENT ON COLUMN hindsight.phase_order.confidence IS 'The domain''s confidence.';
+COMMENT ON COLUMN hindsight.phase_order.computed_at IS 'When the analysis ran.';
+
+COMMENT ON COLUMN hindsight.daily_volume.domain IS 'The domain.';
+COMMENT ON COLUMN hindsight.daily_volume.day IS 'UTC day of the executions'' started_at.';
+COMMENT ON COLUMN hindsight.daily_volume.executions IS 'Executions started that day.';
+COMMENT ON COLUMN hindsight.daily_volume.completed IS 'Of those, completed.';
+COMMENT ON COLUMN hindsight.daily_volume.failed IS 'Of those, failed.';
+COMMENT ON COLUMN hindsight.daily_volume.recovered IS 'Of those, recovered.';
+COMMENT ON COLUMN hindsight.daily_volume.abandoned IS 'Of those, currently abandoned.';
+COMMENT ON COLUMN hindsight.daily_volume.running IS 'Of those, still running.';
+COMMENT ON COLUMN hindsight.daily_volume.success_rate IS 'completed / executions (NULL without executions).';
+COMMENT ON COLUMN hindsight.daily_volume.duration_mean IS 'Exact mean duration of those with a duration, seconds.';
+COMMENT ON COLUMN hindsight.daily_volume.duration_p50 IS 'Median duration from the day''s histogram, seconds (±9.6 %).';
+COMMENT ON COLUMN hindsight.daily_volume.duration_p95 IS '95th percentile duration from the day''s histogram, seconds (±9.6 %).';
+
+COMMENT ON COLUMN hindsight.recovery_effectiveness.domain IS 'The domain.';
+COMMENT ON COLUMN hindsight.recovery_effectiveness.failure_type IS 'Failure type reported with the attempts (''unknown'' when none was).';
+COMMENT ON COLUMN hindsight.recovery_effectiveness.strategy IS 'Strategy tried.';
+COMMENT ON COLUMN hindsight.recovery_effectiveness.attempts IS 'Attempts in the window.';
+COMMENT ON COLUMN hindsight.recovery_effectiveness.successes IS 'Attempts reported successful.';
+COMMENT ON COLUMN hindsight.recovery_effectiveness.success_rate IS 'successes / attempts (0..1).';
+COMMENT ON COLUMN hindsight.recovery_effectiveness.confidence IS 'Confidence from the attempts of this failure type.';
+COMMENT ON COLUMN hindsight.recovery_effectiveness.computed_at IS 'When the analysis ran.';
+
+COMMENT ON COLUMN hindsight.phase_trends.domain IS 'The domain.';
+COMMENT ON COLUMN hindsight.phase_trends.day IS 'UTC day of the executions'' started_at.';
+COMMENT ON COLUMN hindsight.phase_trends.phase IS 'Phase name.';
+COMMENT ON COLUMN hindsight.phase_trends.runs IS 'Finished runs of the phase.';
+COMMENT ON COLUMN hindsight.phase_trends.successes IS 'Of those, successful (latest completion).';
+COMMENT ON COLUMN hindsight.phase_trends.success_rate IS 'successes / runs (NULL without runs).';
+COMMENT ON COLUMN hindsight.phase_trends.mean_s IS 'Mean duration, seconds.';
+COMMENT ON COLUMN hindsight.phase_trends.p95_s IS '95th percentile duration from the day''s histogram, seconds (±9.6 %).';
+COMMENT ON COLUMN hindsight.phase_trends.errors IS 'Error events in the phase.';
+COMMENT ON COLUMN hindsight.phase_trends.retries IS 'Retries of the phase.';
+COMMENT ON COLUMN hindsight.phase_trends.duration_histogram IS '128-bucket duration histogram; over several days: histogram_percentile(histogram_merge(duration_histogram), 0.95).';
