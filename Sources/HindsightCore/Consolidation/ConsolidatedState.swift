@@ -43,6 +43,8 @@ public struct ConsolidatedPhase: Sendable, Equatable, Codable {
     public var error: String?
     public var estimatedDurationSeconds: Double?
     public var retryCount = 0
+    /// Number of `phase_started` events of the phase (`phases.start_count`).
+    public var startCount = 0
     public var errorCount = 0
 
     /// A row of `phase` in `executionID` with every other column at its default.
@@ -76,6 +78,10 @@ public struct ConsolidatedState: Sendable, Equatable {
     public var executions: [UUID: ConsolidatedExecution] = [:]
     public var phases: [String: ConsolidatedPhase] = [:]
     public var tools: [String: ConsolidatedTool] = [:]
+    /// `errors` rows by ``eventKey(_:_:)``.
+    public var errors: [String: ErrorEventRow] = [:]
+    /// `recovery_attempts` rows by ``eventKey(_:_:)``.
+    public var recoveries: [String: RecoveryAttemptRow] = [:]
 
     public init() {}
 
@@ -87,6 +93,11 @@ public struct ConsolidatedState: Sendable, Equatable {
 
     public static func phaseKey(_ executionID: UUID, _ phase: String) -> String { "\(executionID.uuidString)/\(phase)" }
 
+    /// The key of an event's row in ``errors`` and ``recoveries`` (their primary key).
+    public static func eventKey(_ executionID: UUID, _ eventID: UUID) -> String {
+        "\(executionID.uuidString)/\(eventID.uuidString)"
+    }
+
     /// Merges a delta with the rules of the SQL upserts.
     public mutating func apply(_ delta: ConsolidationDelta) {
         for change in delta.executions { apply(change) }
@@ -97,6 +108,13 @@ public struct ConsolidatedState: Sendable, Equatable {
             row.calls += change.calls
             row.totalMs += change.totalMs
             tools[key] = row
+        }
+        // Inserted once, never updated (ON CONFLICT DO NOTHING): the first row of an event stays.
+        for row in delta.errors where errors[Self.eventKey(row.executionID, row.eventID)] == nil {
+            errors[Self.eventKey(row.executionID, row.eventID)] = row
+        }
+        for row in delta.recoveries where recoveries[Self.eventKey(row.executionID, row.eventID)] == nil {
+            recoveries[Self.eventKey(row.executionID, row.eventID)] = row
         }
     }
 
@@ -142,6 +160,7 @@ public struct ConsolidatedState: Sendable, Equatable {
             row.error = end.value.error
         }
         row.retryCount += change.retryCount
+        row.startCount += change.startCount
         row.errorCount += change.errorCount
         phases[key] = row
     }

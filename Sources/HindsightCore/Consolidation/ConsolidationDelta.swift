@@ -14,12 +14,19 @@ public struct ConsolidationDelta: Sendable, Equatable {
     public var phases: [PhaseDelta]
     /// Per-tool changes, sorted by (execution id, tool).
     public var tools: [ToolDelta]
+    /// One row per `error` event, sorted by (execution id, event id): the primary-key order, so
+    /// concurrent inserts wait on the unique index in a stable order.
+    public var errors: [ErrorEventRow]
+    /// One row per `recovery_attempted` event with a strategy, sorted like ``errors``.
+    public var recoveries: [RecoveryAttemptRow]
 
     /// Builds the delta of `events`; events must already be unique by `event_id`.
     public init(events: some Sequence<WireEvent>) {
         var executions: [UUID: ExecutionDelta] = [:]
         var phases: [PhaseKey: PhaseDelta] = [:]
         var tools: [ToolKey: ToolDelta] = [:]
+        var errors: [ErrorEventRow] = []
+        var recoveries: [RecoveryAttemptRow] = []
         for event in events {
             executions[event.executionID, default: ExecutionDelta(executionID: event.executionID)].add(event)
             if let phase = event.phase, PhaseDelta.concerns(event.type) {
@@ -31,6 +38,11 @@ public struct ConsolidationDelta: Sendable, Equatable {
                 tools[key, default: ToolDelta(executionID: event.executionID, tool: tool)]
                     .add(durationMs: event.payload.durationMs ?? 0)
             }
+            if event.type == .error {
+                errors.append(ErrorEventRow(event: event))
+            } else if event.type == .recoveryAttempted, let row = RecoveryAttemptRow(event: event) {
+                recoveries.append(row)
+            }
         }
         // UUID byte order (PostgreSQL's), compared without building strings.
         self.executions = executions.values.sorted { $0.executionID.precedes($1.executionID) }
@@ -39,6 +51,12 @@ public struct ConsolidationDelta: Sendable, Equatable {
         }
         self.tools = tools.values.sorted {
             $0.executionID == $1.executionID ? $0.tool < $1.tool : $0.executionID.precedes($1.executionID)
+        }
+        self.errors = errors.sorted {
+            $0.executionID == $1.executionID ? $0.eventID.precedes($1.eventID) : $0.executionID.precedes($1.executionID)
+        }
+        self.recoveries = recoveries.sorted {
+            $0.executionID == $1.executionID ? $0.eventID.precedes($1.eventID) : $0.executionID.precedes($1.executionID)
         }
     }
 

@@ -90,6 +90,10 @@ public struct PhaseDelta: Sendable, Equatable {
     /// analysis).
     public var end: SeqChoice<End>?
     public var retryCount = 0
+    /// Number of `phase_started` events: additive like ``retryCount`` (only newly stored events reach a
+    /// delta), so the stored sum is exact. The learning core counts a phase's retries as
+    /// `max(retry events, starts - 1)`.
+    public var startCount = 0
     public var errorCount = 0
 
     public init(executionID: UUID, phase: String) {
@@ -108,6 +112,7 @@ public struct PhaseDelta: Sendable, Equatable {
                 startedAtMicros: event.timestampMicros,
                 estimatedDurationSeconds: event.payload.estimatedDurationSeconds)
             start = SeqChoice.lowest(start, SeqChoice(seq: event.seq, value: value))
+            startCount += 1
         case .phaseCompleted:
             let value = End(
                 endedAtMicros: event.timestampMicros, success: event.payload.success ?? true,

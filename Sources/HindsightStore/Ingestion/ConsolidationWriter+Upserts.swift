@@ -96,17 +96,19 @@ extension ConsolidationWriter {
         let successes = NullableArray(rows.map { $0.end?.value.success })
         let errorTexts = NullableArray(rows.map { $0.end?.value.error?.pgSafe })
         let retries = PackedArray(rows.map { Int32($0.retryCount) })
+        let starts = PackedArray(rows.map { Int32($0.startCount) })
         let errors = PackedArray(rows.map { Int32($0.errorCount) })
         try await connection.query(
             """
             INSERT INTO hindsight.phases AS p (execution_id, phase, started_at, start_seq, estimated_duration_s,
-                ended_at, end_seq, success, error, retry_count, error_count)
+                ended_at, end_seq, success, error, retry_count, start_count, error_count)
             SELECT d.id, d.phase, TIMESTAMPTZ 'epoch' + d.started_us * INTERVAL '1 microsecond', d.start_seq,
                    d.estimate, TIMESTAMPTZ 'epoch' + d.ended_us * INTERVAL '1 microsecond', d.end_seq, d.success,
-                   d.error, d.retries, d.errors
+                   d.error, d.retries, d.starts, d.errors
             FROM UNNEST(\(ids), \(names), \(startedAt), \(startSeqs), \(estimates), \(endedAt), \(endSeqs),
-                        \(successes), \(errorTexts), \(retries), \(errors))
-                 AS d(id, phase, started_us, start_seq, estimate, ended_us, end_seq, success, error, retries, errors)
+                        \(successes), \(errorTexts), \(retries), \(starts), \(errors))
+                 AS d(id, phase, started_us, start_seq, estimate, ended_us, end_seq, success, error, retries, starts,
+                      errors)
             ON CONFLICT (execution_id, phase) DO UPDATE SET
                 started_at = CASE WHEN EXCLUDED.start_seq < p.start_seq OR (p.start_seq IS NULL AND EXCLUDED.start_seq IS NOT NULL)
                                   THEN EXCLUDED.started_at ELSE p.started_at END,
@@ -123,6 +125,7 @@ extension ConsolidationWriter {
                 end_seq = CASE WHEN EXCLUDED.end_seq > p.end_seq OR (p.end_seq IS NULL AND EXCLUDED.end_seq IS NOT NULL)
                                THEN EXCLUDED.end_seq ELSE p.end_seq END,
                 retry_count = p.retry_count + EXCLUDED.retry_count,
+                start_count = p.start_count + EXCLUDED.start_count,
                 error_count = p.error_count + EXCLUDED.error_count
             """,
             logger: logger)
@@ -140,6 +143,47 @@ extension ConsolidationWriter {
             ON CONFLICT (execution_id, tool) DO UPDATE SET
                 calls = t.calls + EXCLUDED.calls,
                 total_ms = t.total_ms + EXCLUDED.total_ms
+            """,
+            logger: logger)
+    }
+
+    /// One `errors` row per new `error` event: a single statement for the batch, in primary-key order.
+    /// `ON CONFLICT DO NOTHING` only guards a replay: the delta holds newly stored events only.
+    static func insertErrors(
+        _ rows: [ErrorEventRow], on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        guard !rows.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO hindsight.errors (execution_id, event_id, seq, ts, phase, error_type, message)
+            SELECT d.id, d.event_id, d.seq, TIMESTAMPTZ 'epoch' + d.ts_us * INTERVAL '1 microsecond', d.phase,
+                   d.error_type, d.message
+            FROM UNNEST(\(PackedArray(rows.map(\.executionID))), \(PackedArray(rows.map(\.eventID))),
+                        \(PackedArray(rows.map { Int32($0.seq) })), \(PackedArray(rows.map(\.timestampMicros))),
+                        \(NullableArray(rows.map { $0.phase?.pgSafe })), \(NullableArray(rows.map { $0.errorType?.pgSafe })),
+                        \(NullableArray(rows.map { $0.message?.pgSafe })))
+                 AS d(id, event_id, seq, ts_us, phase, error_type, message)
+            ON CONFLICT DO NOTHING
+            """,
+            logger: logger)
+    }
+
+    /// One `recovery_attempts` row per new `recovery_attempted` event with a strategy, as ``insertErrors``.
+    static func insertRecoveries(
+        _ rows: [RecoveryAttemptRow], on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        guard !rows.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO hindsight.recovery_attempts (execution_id, event_id, seq, ts, phase, failure_type, strategy, success)
+            SELECT d.id, d.event_id, d.seq, TIMESTAMPTZ 'epoch' + d.ts_us * INTERVAL '1 microsecond', d.phase,
+                   d.failure_type, d.strategy, d.success
+            FROM UNNEST(\(PackedArray(rows.map(\.executionID))), \(PackedArray(rows.map(\.eventID))),
+                        \(PackedArray(rows.map { Int32($0.seq) })), \(PackedArray(rows.map(\.timestampMicros))),
+                        \(NullableArray(rows.map { $0.phase?.pgSafe })), \(NullableArray(rows.map { $0.failureType?.pgSafe })),
+                        \(PackedArray(rows.map(\.strategy.pgSafe))), \(NullableArray(rows.map(\.success))))
+                 AS d(id, event_id, seq, ts_us, phase, failure_type, strategy, success)
+            ON CONFLICT DO NOTHING
             """,
             logger: logger)
     }

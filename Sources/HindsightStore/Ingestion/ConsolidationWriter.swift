@@ -59,6 +59,8 @@ public final class ConsolidationWriter: Sendable {
                 try await Self.upsertExecutions(delta.executions, on: connection, logger: logger)
                 try await Self.upsertPhases(delta.phases, on: connection, logger: logger)
                 try await Self.upsertTools(delta.tools, on: connection, logger: logger)
+                try await Self.insertErrors(delta.errors, on: connection, logger: logger)
+                try await Self.insertRecoveries(delta.recoveries, on: connection, logger: logger)
             }
             return Outcome(stored: fresh.count, duplicates: events.count - fresh.count)
         }

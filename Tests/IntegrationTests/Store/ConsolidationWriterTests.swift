@@ -55,4 +55,64 @@ struct ConsolidationWriterTests {
             }
         }
     }
+
+    /// A phase started twice (failed, retried), errors in and outside phases, recoveries with and without
+    /// a failure type — the rows the analyzer reads.
+    static func retriedExecution(start: Int64) -> [WireEvent] {
+        var recorder = ExecutionRecorder(domain: "analyzer-inputs")
+        var now = start
+        func tick() -> Int64 { now += 1_500_000; return now }
+        recorder.start(goal: "Load the data", plan: ["fetch", "load"], at: tick())
+        recorder.startPhase("fetch", estimatedSeconds: 2.5, at: tick())
+        recorder.error(type: "TimeoutError", message: "Timed out after 30 s", phase: "fetch", at: tick())
+        recorder.endPhase("fetch", success: false, error: "Timed out after 30 s", at: tick())
+        recorder.recoveryAttempted(strategy: "retry", failureType: "timeout", success: true, phase: "fetch", at: tick())
+        recorder.startPhase("fetch", estimatedSeconds: 9, at: tick())
+        recorder.endPhase("fetch", at: tick())
+        recorder.startPhase("load", at: tick())
+        recorder.error(type: "Warning", message: "Slow disk", at: tick())
+        recorder.record(.recoveryAttempted, phase: "load", at: tick(), payload: EventPayload(strategy: "skip"))
+        recorder.endPhase("load", at: tick())
+        recorder.complete(status: "recovered", at: tick())
+        return recorder.events
+    }
+
+    @Test("start_count, errors and recovery_attempts equal the core's consolidation, batches in any order")
+    func analyzerInputsMatchTheCore() async throws {
+        let start = WireFormat.currentMicros() - 3_600_000_000
+        let handMade = Self.retriedExecution(start: start)
+        let events = Self.executions(60, seed: 11) + handMade
+        // Deliver in reverse, in batches of 37, each batch repeating a few events of the previous one.
+        let reversed = Array(events.reversed())
+        let batches = stride(from: 0, to: reversed.count, by: 37).map { index in
+            Array(reversed[max(0, index - 3)..<min(reversed.count, index + 37)])
+        }
+        let expected = ConsolidatedState(uniqueEvents: events)
+        #expect(!expected.errors.isEmpty && !expected.recoveries.isEmpty)
+
+        let stored = try await S.withMigratedDatabase { url in
+            try await S.withClient(url) { client in
+                let writer = ConsolidationWriter(client: client, logger: S.logger)
+                for batch in batches { try await writer.write(batch) }
+                try await writer.write(events) // everything again: nothing new, no second row
+                return try await ConsolidatedRowsReader.read(
+                    Array(Set(events.map(\.executionID))), from: client, logger: S.logger)
+            }
+        }
+        #expect(stored.phases.count == expected.phases.count)
+        for (key, row) in expected.phases { #expect(stored.phases[key] == row) }
+        #expect(stored.errors == expected.errors)
+        #expect(stored.recoveries == expected.recoveries)
+
+        let execution = try #require(handMade.first?.executionID)
+        let fetch = try #require(stored.phases[ConsolidatedState.phaseKey(execution, "fetch")])
+        #expect(fetch.startCount == 2 && fetch.estimatedDurationSeconds == 2.5 && fetch.success == true)
+        #expect(stored.phases[ConsolidatedState.phaseKey(execution, "load")]?.startCount == 1)
+        let errors = stored.errors.values.filter { $0.executionID == execution }.sorted { $0.seq < $1.seq }
+        #expect(errors.map(\.phase) == ["fetch", nil] && errors.map(\.errorType) == ["TimeoutError", "Warning"])
+        #expect(errors.map(\.message) == ["Timed out after 30 s", "Slow disk"])
+        let recoveries = stored.recoveries.values.filter { $0.executionID == execution }.sorted { $0.seq < $1.seq }
+        #expect(recoveries.map(\.strategy) == ["retry", "skip"] && recoveries.map(\.failureType) == ["timeout", nil])
+        #expect(recoveries.map(\.success) == [true, nil] && recoveries.map(\.phase) == ["fetch", "load"])
+    }
 }

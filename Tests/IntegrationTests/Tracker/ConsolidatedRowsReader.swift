@@ -39,7 +39,7 @@ enum ConsolidatedRowsReader {
         }
         let phaseRows = try await client.query(PostgresQuery(unsafeSQL: """
             SELECT execution_id, phase, \(micros("started_at")), start_seq, \(micros("ended_at")), end_seq, success,
-                   error, estimated_duration_s, retry_count, error_count
+                   error, estimated_duration_s, retry_count, error_count, start_count
             FROM hindsight.phases WHERE execution_id = ANY($1)
             """, binds: binds(executions)), logger: logger)
         for try await row in phaseRows {
@@ -56,6 +56,7 @@ enum ConsolidatedRowsReader {
             row.estimatedDurationSeconds = try c[8].decode(Double?.self)
             row.retryCount = Int(try c[9].decode(Int32.self))
             row.errorCount = Int(try c[10].decode(Int32.self))
+            row.startCount = Int(try c[11].decode(Int32.self))
             state.phases[ConsolidatedState.phaseKey(id, phase)] = row
         }
         let toolRows = try await client.query(PostgresQuery(unsafeSQL: """
@@ -64,6 +65,26 @@ enum ConsolidatedRowsReader {
         for try await (id, tool, calls, total) in toolRows.decode((UUID, String, Int32, Double).self) {
             state.tools[ConsolidatedState.phaseKey(id, tool)] = ConsolidatedTool(
                 executionID: id, tool: tool, calls: Int(calls), totalMs: total)
+        }
+        let errorRows = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT execution_id, event_id, seq, \(micros("ts")), phase, error_type, message
+            FROM hindsight.errors WHERE execution_id = ANY($1)
+            """, binds: binds(executions)), logger: logger)
+        for try await (id, event, seq, ts, phase, type, message)
+            in errorRows.decode((UUID, UUID, Int32, Int64, String?, String?, String?).self) {
+            state.errors[ConsolidatedState.eventKey(id, event)] = ErrorEventRow(
+                executionID: id, eventID: event, seq: Int64(seq), timestampMicros: ts, phase: phase, errorType: type,
+                message: message)
+        }
+        let recoveryRows = try await client.query(PostgresQuery(unsafeSQL: """
+            SELECT execution_id, event_id, seq, \(micros("ts")), phase, failure_type, strategy, success
+            FROM hindsight.recovery_attempts WHERE execution_id = ANY($1)
+            """, binds: binds(executions)), logger: logger)
+        for try await (id, event, seq, ts, phase, failure, strategy, success)
+            in recoveryRows.decode((UUID, UUID, Int32, Int64, String?, String?, String, Bool?).self) {
+            state.recoveries[ConsolidatedState.eventKey(id, event)] = RecoveryAttemptRow(
+                executionID: id, eventID: event, seq: Int64(seq), timestampMicros: ts, phase: phase,
+                failureType: failure, strategy: strategy, success: success)
         }
         return state
     }

@@ -46,9 +46,13 @@ struct TrackerIngestionTests {
         #expect(stored.executions.count == expected.executions.count)
         #expect(stored.phases.count == expected.phases.count)
         #expect(stored.tools.count == expected.tools.count)
+        #expect(stored.errors.count == expected.errors.count)
+        #expect(stored.recoveries.count == expected.recoveries.count)
         for (id, row) in expected.executions { #expect(stored.executions[id] == row) }
         for (key, row) in expected.phases { #expect(stored.phases[key] == row) }
         for (key, row) in expected.tools { #expect(stored.tools[key] == row) }
+        for (key, row) in expected.errors { #expect(stored.errors[key] == row) }
+        for (key, row) in expected.recoveries { #expect(stored.recoveries[key] == row) }
     }
 
     @Test("500 executions, shuffled, 20 % delivered twice → rows equal the core's consolidation")
