@@ -7,8 +7,9 @@
 (d) the services' commands run here, with the same environment, against real servers:
     - the `postgres` service's init script on a throwaway PostgreSQL cluster, then `migrate` on it;
     - `rabbitmq-definitions` renders password hashes that match the passwords the workers use;
-    - `migrate`, `tracker` (ready, healthcheck, SIGTERM → exit 0 within stop_grace_period) and
-      `simulate` against the local services (scripts/services), as their own users.
+    - `migrate`, `tracker` (ready, healthcheck, SIGTERM → exit 0 within stop_grace_period),
+      `simulate` and `analyzer` (health, ready, healthcheck, metrics, a round, SIGTERM → exit 0) against
+      the local services (scripts/services), as their own users.
 
 Needs docker-compose (apt-get install docker-compose: skipped with a reason when missing), the local
 services (`scripts/services up`) and the built binary `.build/debug/hindsight` for (d).
@@ -53,8 +54,11 @@ WORKERS = {
     "migrate": {"HINDSIGHT_DATABASE_URL": "hindsight_owner"},
     "tracker": {"HINDSIGHT_AMQP_URL": "hindsight-tracker", "HINDSIGHT_DATABASE_URL": "hindsight_tracker"},
     "simulate": {"HINDSIGHT_AMQP_URL": "hindsight-agent"},
+    "analyzer": {"HINDSIGHT_DATABASE_URL": "hindsight_analyzer"},
 }
-LONG_RUNNING = {"tracker"}
+LONG_RUNNING = {"tracker", "analyzer"}
+# Replicas of these split the work (`--scale`); the path each one's healthcheck asks.
+SCALABLE = {"tracker": "/health", "analyzer": "/ready"}
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -161,7 +165,7 @@ def test_docker_compose_config_accepts_the_file():
 def test_profiles_keep_the_default_cluster_small(raw):
     profiles = {name: (service or {}).get("profiles") for name, service in raw["services"].items()}
     default = {name for name, p in profiles.items() if not p}
-    assert {"rabbitmq", "postgres", "migrate", "tracker"} <= default
+    assert {"rabbitmq", "postgres", "migrate", "tracker", "analyzer"} <= default
     assert profiles["simulate"] == ["demo"]
     assert profiles["prometheus"] == ["observability"] and profiles["grafana"] == ["observability"]
 
@@ -169,12 +173,13 @@ def test_profiles_keep_the_default_cluster_small(raw):
 # ----------------------------------------------------------------------------------------------- (c)
 
 @needs_compose
-def test_tracker_is_scalable(resolved):
-    tracker = resolved["services"]["tracker"]
-    assert "container_name" not in tracker, "a container_name prevents --scale"
-    assert not tracker.get("ports"), "a fixed host port prevents --scale (use expose)"
-    assert "hostname" not in tracker
-    assert "9090" in [str(p) for p in tracker.get("expose", [])]
+@pytest.mark.parametrize("name", sorted(SCALABLE))
+def test_workers_are_scalable(resolved, name):
+    service = resolved["services"][name]
+    assert "container_name" not in service, f"{name}: a container_name prevents --scale"
+    assert not service.get("ports"), f"{name}: a fixed host port prevents --scale (use expose)"
+    assert "hostname" not in service
+    assert "9090" in [str(p) for p in service.get("expose", [])]
 
 
 @needs_compose
@@ -239,6 +244,10 @@ def test_workers_start_in_order_and_stop_gracefully(resolved):
     assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
     tracker = services["tracker"]
     assert tracker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    analyzer = services["analyzer"]
+    assert analyzer["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert analyzer["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "rabbitmq" not in analyzer["depends_on"], "the analyzer needs no broker"
     assert tracker["depends_on"]["rabbitmq"]["condition"] == "service_healthy"
     assert tracker["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert services["simulate"]["restart"] == "no"
@@ -251,7 +260,8 @@ def test_long_running_services_have_health_checks(resolved):
     services = resolved["services"]
     for name in LONG_RUNNING:
         test = services[name]["healthcheck"]["test"]
-        assert test[0] in ("CMD", "CMD-SHELL") and "/health" in " ".join(test), f"{name}: healthcheck must hit /health"
+        path = SCALABLE.get(name, "/health")
+        assert test[0] in ("CMD", "CMD-SHELL") and f"GET {path} " in " ".join(test), f"{name}: healthcheck must hit {path}"
     for name in ("rabbitmq", "postgres"):
         assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
 
@@ -285,8 +295,9 @@ def test_broker_and_database_configuration_is_mounted_where_it_is_read(resolved)
 def test_prometheus_and_dashboard_use_real_metric_names(resolved=None):
     prometheus = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
     jobs = {job["job_name"]: job for job in prometheus["scrape_configs"]}
-    sd = jobs["hindsight-tracker"]["dns_sd_configs"][0]
-    assert sd["names"] == ["tracker"] and sd["port"] == 9090
+    for name in SCALABLE:
+        sd = jobs[f"hindsight-{name}"]["dns_sd_configs"][0]
+        assert sd["names"] == [name] and sd["port"] == 9090
     swift = (ROOT / "Sources/HindsightWorkers/Tracker/TrackerMetrics.swift").read_text()
     declared = set(re.findall(r'label:\s*"(hindsight_[a-z_]+)"', swift))
     assert declared, "no metric labels found in TrackerMetrics.swift"
@@ -576,6 +587,83 @@ def test_tracker_and_simulate_services_run_locally():
         assert code == 0, f"tracker exited {code} after SIGTERM:\n{output()}"
         assert time.monotonic() - started < grace
         assert "tracker.stopped" in output()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def analyzer_metric_names() -> set[str]:
+    """The metric labels the analyzer declares (as the dashboard check reads TrackerMetrics.swift)."""
+    folder = ROOT / "Sources/HindsightWorkers/Analyzer"
+    code = "\n".join(p.read_text(errors="replace") for p in folder.rglob("*.swift")) if folder.is_dir() else ""
+    return set(re.findall(r'label:\s*"(hindsight_analyzer_[a-z_]+)"', code))
+
+
+@needs_compose
+def test_analyzer_service_runs_locally():
+    """The `analyzer` service as compose runs it (hindsight analyzer as hindsight_analyzer): /health, then
+    /ready and the compose healthcheck, /metrics with the analyzer's metrics and a finished round, then
+    SIGTERM → exit 0 within stop_grace_period."""
+    require_local_services()
+    compose_local("migrate")  # the local database has the analyzer's tables
+    declared = analyzer_metric_names()
+    assert declared, "no hindsight_analyzer_* metric labels in Sources/HindsightWorkers/Analyzer"
+    rounds = sorted(m for m in declared if "round" in m)
+    assert rounds, f"no round metric among {sorted(declared)}"
+    metrics_port = free_port()
+    analyzer_plan = plan("--metrics-port", str(metrics_port), "analyzer")
+    assert urlsplit(analyzer_plan["environment"]["HINDSIGHT_DATABASE_URL"]).username == "hindsight_analyzer"
+    assert "HINDSIGHT_AMQP_URL" not in analyzer_plan["environment"]
+    grace = seconds(analyzer_plan["stop_grace_period"])
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen([sys.executable, str(COMPOSE_LOCAL), *port_args([]), "--metrics-port", str(metrics_port), "analyzer"],
+                               cwd=ROOT, env=clean_env(), stdout=log, stderr=subprocess.STDOUT)
+
+    def output() -> str:
+        log.seek(0)
+        return log.read().decode(errors="replace")[-4000:]
+
+    def wait_for(path: str, what: str) -> str:
+        deadline = time.monotonic() + 60
+        while True:
+            status, body = http_get(metrics_port, path)
+            if status == 200:
+                return body
+            assert process.poll() is None, f"analyzer exited {process.returncode}:\n{output()}"
+            assert time.monotonic() < deadline, f"analyzer {what} ({status} {body[:500]}):\n{output()}"
+            time.sleep(0.2)
+
+    try:
+        wait_for("/health", "/health never answered")
+        wait_for("/ready", "never became ready")
+        health = compose_local("--healthcheck", "--metrics-port", str(metrics_port), "analyzer", check=False)
+        assert health.returncode == 0, f"healthcheck failed: {health.stderr}"
+        # The first round runs at start; its counters show up on /metrics once it is done.
+        deadline = time.monotonic() + 120
+        while True:
+            metrics = wait_for("/metrics", "/metrics failed")
+            exposed = set(re.findall(r"^(hindsight_analyzer_[a-z_]+)", metrics, re.M))
+            finished = [float(v) for name in rounds
+                        for v in re.findall(rf"^{name}(?:_total|_count)?(?:{{[^}}]*}})? ([0-9.e+]+)$", metrics, re.M)]
+            if exposed and any(v >= 1 for v in finished):
+                break
+            assert process.poll() is None, f"analyzer exited {process.returncode}:\n{output()}"
+            assert time.monotonic() < deadline, f"no finished round on /metrics:\n{metrics[:3000]}\n{output()}"
+            time.sleep(0.5)
+        for metric in exposed:
+            base = re.sub(r"_(bucket|sum|count|total)$", "", metric)
+            assert metric in declared or base in declared, f"/metrics shows {metric}, not declared in the analyzer's code"
+
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"analyzer did not stop within stop_grace_period ({grace} s):\n{output()}")
+        assert code == 0, f"analyzer exited {code} after SIGTERM:\n{output()}"
+        assert time.monotonic() - started < grace
     finally:
         if process.poll() is None:
             process.kill()
