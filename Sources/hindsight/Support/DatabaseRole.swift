@@ -2,12 +2,15 @@
 /// is given: each command's own least-privilege role on the local services (scripts/services creates them,
 /// password = role name). The schema owner is the default only where the work needs it.
 enum DatabaseRole: String, Sendable {
-    /// Owns the schema: `migrate` and `retention` (dropping partitions needs ownership).
+    /// Owns the schema: `migrate`.
     case owner = "hindsight_owner"
     /// Inserts and updates the raw and consolidated tables: `tracker` (and the demo's trackers).
     case tracker = "hindsight_tracker"
     /// Reads tables and views: `query` (and the demo's report).
     case analyst = "hindsight_analyst"
+    /// Writes insights and rollups, marks stale executions, runs retention through the definer
+    /// functions: `analyzer`, `analyze`, `retention`.
+    case analyzer = "hindsight_analyzer"
 
     /// The local development URL of this role.
     var localURL: String { "postgres://\(rawValue):\(rawValue)@127.0.0.1:5433/hindsight" }
