@@ -12,6 +12,7 @@ struct HindsightBench: AsyncParsableCommand {
     /// The registered benchmarks (one list, so adding one touches one line).
     static let subcommands: [any ParsableCommand.Type] = [
         BenchAMQP.self,
+        BenchAnalyze.self,
         BenchCore.self,
         BenchDeadLetters.self,
         BenchIngest.self,
