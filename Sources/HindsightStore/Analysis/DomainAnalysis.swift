@@ -24,6 +24,22 @@ public struct DomainAnalysis: Sendable, Equatable, Codable {
         public var durationP50: Double?
         public var durationP95: Double?
         public var durationP99: Double?
+
+        public init(
+            executions: Int, completed: Int, failed: Int, abandoned: Int, successRate: Double, durationCount: Int,
+            durationMean: Double?, durationP50: Double?, durationP95: Double?, durationP99: Double?
+        ) {
+            self.executions = executions
+            self.completed = completed
+            self.failed = failed
+            self.abandoned = abandoned
+            self.successRate = successRate
+            self.durationCount = durationCount
+            self.durationMean = durationMean
+            self.durationP50 = durationP50
+            self.durationP95 = durationP95
+            self.durationP99 = durationP99
+        }
     }
 
     /// `insight_phases`: one phase's statistics.
@@ -43,6 +59,26 @@ public struct DomainAnalysis: Sendable, Equatable, Codable {
         public var isSlow: Bool
         /// 1 = slowest of the reported slow phases; `nil` if not reported.
         public var slowRank: Int?
+
+        public init(
+            phase: String, runs: Int, meanSeconds: Double, p50: Double, p95: Double, p99: Double,
+            meanEstimateSeconds: Double?, estimateRatio: Double?, successRate: Double, retries: Int, shareOfTime: Double,
+            isSlow: Bool, slowRank: Int?
+        ) {
+            self.phase = phase
+            self.runs = runs
+            self.meanSeconds = meanSeconds
+            self.p50 = p50
+            self.p95 = p95
+            self.p99 = p99
+            self.meanEstimateSeconds = meanEstimateSeconds
+            self.estimateRatio = estimateRatio
+            self.successRate = successRate
+            self.retries = retries
+            self.shareOfTime = shareOfTime
+            self.isSlow = isSlow
+            self.slowRank = slowRank
+        }
     }
 
     /// `insight_error_patterns`: one pattern, most frequent first.
