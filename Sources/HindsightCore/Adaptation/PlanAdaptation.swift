@@ -47,7 +47,7 @@ struct PlanAdaptation {
                 let p = percentile.rawValue
                 reason = "\(p) of \(samples) runs is \(InsightWriter.oneDecimal(target)) s (mean \(InsightWriter.oneDecimal(stats.meanDuration)) s, estimate \(InsightWriter.oneDecimal(current)) s); \(p) covers \(percentile.coverage), the mean only about half"
             } else if let slow = insights.slowPhases.first(where: { $0.phaseName == name }) {
-                newText = "\(Int(slow.averageDuration * 1.2)) seconds"
+                newText = DurationFormatter.text(seconds: Swift.max(1, slow.averageDuration * 1.2))
                 samples = insights.sampleSize
                 reason = "Too few measurements for a percentile: mean \(InsightWriter.oneDecimal(slow.averageDuration)) s + 20 % buffer"
             } else {

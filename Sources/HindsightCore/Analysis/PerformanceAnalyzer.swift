@@ -3,9 +3,8 @@
 ///
 /// One linear pass over the events (see `docs/learning-core.md`). Differences from the seed: traces are
 /// filtered by the domain asked for; error messages are normalized into patterns before counting;
-/// a phase is slow when its mean exceeds its mean estimate by ``overrunFactor`` or it takes at least
-/// ``dominantShare`` of the summed phase time; the best order is mined from start timestamps of
-/// successful, fast executions (``PhaseOrderMiner``).
+/// slowness must be material in absolute time as well as relative (``isSlow(mean:estimate:share:)``);
+/// the best order is mined from start timestamps of successful, fast executions (``PhaseOrderMiner``).
 public struct PerformanceAnalyzer: Sendable {
     /// Sample size below which confidence is scaled down. Defaults to `10`.
     public var minimumSampleSize: Int
@@ -13,12 +12,34 @@ public struct PerformanceAnalyzer: Sendable {
     public var overrunFactor: Double = 1.25
     /// A phase taking at least this share of the summed mean phase durations is slow. Defaults to `0.4`.
     public var dominantShare: Double = 0.4
+    /// The least time, in seconds, that makes slowness material: an overrun must exceed the estimate by
+    /// at least this much, a dominant phase must last at least this long. Defaults to `5`.
+    public var materialSeconds: Double
     /// How many slow phases and error patterns are reported. Defaults to `5`.
     public var reportLimit: Int = 5
 
     /// Creates an analyzer.
-    public init(minimumSampleSize: Int = 10) {
+    ///
+    /// - Parameters:
+    ///   - minimumSampleSize: Sample size below which confidence is scaled down. Defaults to `10`.
+    ///   - materialSeconds: The least time that makes a phase's slowness material. Defaults to `5`.
+    public init(minimumSampleSize: Int = 10, materialSeconds: Double = 5) {
         self.minimumSampleSize = minimumSampleSize
+        self.materialSeconds = materialSeconds
+    }
+
+    /// Whether a phase with this mean duration, mean estimate and share of the summed mean phase
+    /// durations is slow.
+    ///
+    /// Slow when it overruns its estimate materially — `mean ≥ overrunFactor × estimate` **and**
+    /// `mean − estimate ≥ materialSeconds` — or when it dominates materially — `share ≥ dominantShare`
+    /// **and** `mean ≥ materialSeconds` **and**, when an estimate exists, `mean > estimate`. A phase that
+    /// averages within its estimate is never slow, and neither is one that lasts milliseconds against a
+    /// minute's estimate (the seed's share rule alone flagged it and advised "allocate at least 0 seconds").
+    public func isSlow(mean: Double, estimate: Double?, share: Double) -> Bool {
+        let overrun = estimate.map { mean >= overrunFactor * $0 && mean - $0 >= materialSeconds } ?? false
+        let dominant = share >= dominantShare && mean >= materialSeconds && estimate.map { mean > $0 } ?? true
+        return mean > 0 && (overrun || dominant)
     }
 
     /// The confidence for `sampleSize` executions (``SampleConfidence``).
@@ -104,13 +125,12 @@ public struct PerformanceAnalyzer: Sendable {
             let mean = totals.durationSum / Double(count)
             let estimate = totals.estimateCount > 0 ? totals.estimateSum / Double(totals.estimateCount) : nil
             let share = meanTotal > 0 ? mean / meanTotal : 0
-            let overrun = estimate.map { mean >= overrunFactor * $0 } ?? false
             return PhaseStatistics(
                 phaseName: acc.phaseNames.names[id], sampleCount: count, meanDuration: mean,
                 p50: p[0], p75: p[1], p90: p[2], p95: p[3], p99: p[4],
                 meanEstimate: estimate, successRate: Double(totals.successes) / Double(count),
                 retryCount: totals.retries, shareOfTotal: share,
-                isSlow: mean > 0 && (overrun || share >= dominantShare))
+                isSlow: isSlow(mean: mean, estimate: estimate, share: share))
         }.sorted { $0.phaseName < $1.phaseName }
     }
 

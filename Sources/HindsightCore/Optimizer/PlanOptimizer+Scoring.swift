@@ -9,7 +9,9 @@ extension PlanOptimizer {
             practices.append("Use phase order: " + insights.optimalPhaseOrder.joined(separator: " -> "))
         }
         if let slow = insights.slowPhases.first {
-            practices.append("Allocate at least \(Int(slow.averageDuration)) seconds for '\(slow.phaseName)'")
+            // Formatted, never below one second: a truncated mean once advised "at least 0 seconds".
+            let time = DurationFormatter.text(seconds: Swift.max(1, slow.averageDuration))
+            practices.append("Allocate at least \(time) for '\(slow.phaseName)'")
         }
         if !insights.commonErrors.isEmpty { practices.append("Add validation before phases prone to errors") }
         let completed = traces.count { $0.status == .completed }

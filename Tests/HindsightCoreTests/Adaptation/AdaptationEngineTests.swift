@@ -56,12 +56,21 @@ struct AdaptationEngineTests {
         #expect(swapped.adaptations == ["Reordered phases based on 20 successful executions"])
     }
 
-    /// Seed rule when only the mean is known: mean × 1.2, truncated ("216 seconds").
-    @Test func adjustDurationsFromSlowPhaseMean() {
+    /// Seed rule when only the mean is known: mean × 1.2 — written with DurationFormatter now (the seed
+    /// truncated to "216 seconds"; truncation turned a sub-second mean into "0 seconds").
+    @Test func adjustDurationsFromSlowPhaseMean() throws {
         let adapted = engine.adapt(Self.plan, insights: Self.insights())
-        let phase2 = adapted.phases.first { $0.name == "phase2" }!
-        #expect(phase2.estimatedDuration == "216 seconds")
+        let phase2 = try #require(adapted.phases.first { $0.name == "phase2" })
+        #expect(phase2.estimatedDuration == "3 minutes 36 seconds")
         #expect(adapted.adaptations.contains("Adjusted duration estimates for 1 phases"))
+    }
+
+    /// A sub-second slow mean (only possible with `materialSeconds` lowered) still advises at least one second.
+    @Test func adjustDurationsNeverSayZeroSeconds() throws {
+        let adapted = engine.adapt(Self.plan, insights: Self.insights(slow: [SlowPhase(phaseName: "phase2", averageDuration: 0.3)]))
+        let phase2 = try #require(adapted.phases.first { $0.name == "phase2" })
+        #expect(phase2.estimatedDuration == "1 second")
+        #expect(!adapted.changes.contains { $0.summary.contains(" 0 seconds") })
     }
 
     @Test func adjustDurationsFromP90() throws {

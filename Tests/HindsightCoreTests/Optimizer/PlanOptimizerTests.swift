@@ -59,16 +59,26 @@ struct PlanOptimizerTests {
         #expect(!keywords.contains("the") && !keywords.contains("with"))
     }
 
+    /// Every phase of the seed fixture runs exactly on its estimate, so no phase is slow (material-slowness
+    /// rule, issue #10 §8) and there is no time advice; with analyze overrunning its 2 minutes by 30 s there
+    /// is, formatted by DurationFormatter (the seed printed "Allocate at least 120 seconds").
     @Test func extractBestPractices() {
         let history = Self.history()
         let insights = PerformanceAnalyzer().analyze(history, domain: "security")
         let practices = PlanOptimizer.bestPractices(from: history, insights: insights)
         #expect(practices == [
             "Use phase order: collect -> analyze",
-            "Allocate at least 120 seconds for 'analyze'",
             "Current approach is reliable - minimal changes recommended",
             "'bash' tool is commonly used - ensure availability",
         ])
+        let goal = Fixtures.goal("Analyze logs for security issues", domain: "security")
+        let plan = Fixtures.plan([Fixtures.phase("collect", "1 minute"), Fixtures.phase("analyze", "2 minutes")])
+        let overrun = (0..<15).map { i in
+            Fixtures.trace(i, domain: "security", goal: goal, plan: plan, phases: [("collect", 60), ("analyze", 150)])
+        }
+        let overrunPractices = PlanOptimizer.bestPractices(
+            from: overrun, insights: PerformanceAnalyzer().analyze(overrun, domain: "security"))
+        #expect(overrunPractices.contains("Allocate at least 2 minutes 30 seconds for 'analyze'"))
         #expect(PlanOptimizer.bestPractices(from: [], insights: PerformanceAnalyzer().analyze([], domain: "x")).isEmpty)
     }
 
