@@ -3,34 +3,61 @@ import Foundation
 extension ExecutionTrace {
     /// Rebuilds the learning core's view of one execution from its stored wire events.
     ///
-    /// The wire vocabulary maps onto the seed's: `phase_started` → `phase_start`, `phase_completed` →
-    /// `phase_end`, `tool_used` → `tool_call`, `recovery_attempted` → `recovery_attempt`; `error` and
-    /// `retry` keep their names; other types stay custom. The plan comes from the `execution_started`
-    /// event's phase list with the estimates of the `phase_started` events (unknown estimates become
-    /// the seed's default of one minute), the status and end from the highest-seq
-    /// `execution_completed` event — the same choices as the consolidation in PostgreSQL.
+    /// The result equals what a live recorder would have built for the same execution:
+    /// - `execution_started` and `execution_completed` are the trace's start, plan, goal, end, status and
+    ///   result, not events, so event counts (and every decision that counts events) match a trace
+    ///   recorded live with ``record(_:)``;
+    /// - the other types map onto the seed's vocabulary: `phase_started` → `phase_start`,
+    ///   `phase_completed` → `phase_end`, `tool_used` → `tool_call`, `recovery_attempted` →
+    ///   `recovery_attempt`; `error` and `retry` keep their names; other types stay custom events;
+    /// - events are taken in `seq` order whatever order they come in, each `event_id` once.
     ///
-    /// - Parameter events: The events of one execution, in any order, without duplicates.
+    /// The choices are those of the consolidation in PostgreSQL, so a trace rebuilt from consolidated
+    /// rows agrees: start fields from the lowest-seq `execution_started`; status, end and result from the
+    /// highest-seq `execution_completed` (a missing status reads `completed`, as the tracker stores it;
+    /// see ``ExecutionStatus/init(consolidatedStatus:)``); each planned phase's estimate from its
+    /// lowest-seq `phase_started` — the seed's default of one minute when that event carries none or
+    /// the phase never started — written with ``DurationFormatter/exactText(seconds:)`` so the plan's
+    /// parsed estimate equals `phases.estimated_duration_s` exactly.
+    ///
+    /// - Parameter events: The events of one execution, in any order.
     /// - Returns: The trace, or `nil` when `events` is empty or the plan cannot be built.
     public static func fromWireEvents(_ events: [WireEvent]) -> ExecutionTrace? {
-        let ordered = events.sorted { ($0.seq, $0.timestampMicros) < ($1.seq, $1.timestampMicros) }
+        let ordered = events.sorted {
+            ($0.seq, $0.timestampMicros) != ($1.seq, $1.timestampMicros)
+                ? ($0.seq, $0.timestampMicros) < ($1.seq, $1.timestampMicros) : $0.eventID.precedes($1.eventID)
+        }
         guard let first = ordered.first else { return nil }
-        let start = ordered.first { $0.type == .executionStarted }
-        let completion = ordered.last { $0.type == .executionCompleted }
-        var estimates: [String: Double] = [:]
+        var seen = Set<UUID>(minimumCapacity: ordered.count)
+        var start: WireEvent?
+        var completion: WireEvent?
+        // The estimate of each phase's lowest-seq phase_started, `nil` inside when that event has none.
+        var estimates: [String: Double?] = [:]
         var converted: [ExecutionEvent] = []
         converted.reserveCapacity(ordered.count)
-        for event in ordered {
-            if event.type == .phaseStarted, let phase = event.phase, estimates[phase] == nil {
-                estimates[phase] = event.payload.estimatedDurationSeconds
+        for event in ordered where seen.insert(event.eventID).inserted {
+            switch event.type {
+            case .executionStarted:
+                if start == nil { start = event }
+                continue
+            case .executionCompleted:
+                completion = event // ascending seq: the last one is the highest
+                continue
+            case .phaseStarted:
+                if let phase = event.phase, estimates.index(forKey: phase) == nil {
+                    estimates.updateValue(event.payload.estimatedDurationSeconds, forKey: phase)
+                }
+            default:
+                break
             }
             if let mapped = try? ExecutionEvent(wire: event) { converted.append(mapped) }
         }
         let plan: ExecutionPlan? = start?.payload.plan.flatMap { names in
             let phases = names.compactMap { name in
-                try? PlanPhase(
+                let seconds = estimates[name].flatMap { $0 } ?? MetricsCollector.defaultEstimateSeconds
+                return try? PlanPhase(
                     name: name, description: "", requiredCapabilities: ["general"],
-                    estimatedDuration: "\(Int(estimates[name] ?? 60)) seconds")
+                    estimatedDuration: DurationFormatter.exactText(seconds: seconds))
             }
             guard phases.count == names.count else { return nil }
             return try? ExecutionPlan(
@@ -43,16 +70,28 @@ extension ExecutionTrace {
         let startTime = Timestamp(microsecondsSinceEpoch: start?.timestampMicros ?? first.timestampMicros)
         var endTime = completion.map { Timestamp(microsecondsSinceEpoch: $0.timestampMicros) }
         if let end = endTime, end < startTime { endTime = startTime }
-        let status: ExecutionStatus = switch completion?.payload.status {
-        case "completed": .completed
-        case "failed": .failed
-        case "recovered": .recovered
-        default: .running
-        }
+        let status = completion.map { ExecutionStatus(consolidatedStatus: $0.payload.status ?? "completed") } ?? .running
         return try? ExecutionTrace(
             executionID: first.executionID, agentBundleID: first.executionID, domain: first.domain, goal: goal,
             plan: plan, events: converted, startTime: startTime, endTime: endTime, status: status,
             finalResult: completion?.payload.result)
+    }
+}
+
+extension ExecutionStatus {
+    /// The trace status for a stored status: `executions.status`, or the `status` of an
+    /// `execution_completed` event.
+    ///
+    /// `completed`, `failed`, `recovered` and `running` map to themselves; `abandoned` (an execution
+    /// the analyzer gave up waiting for) and any status the core does not know count as ``failed``:
+    /// the execution is over and was not a success, which is how statistics must count it.
+    public init(consolidatedStatus status: String) {
+        self = switch status {
+        case "completed": .completed
+        case "recovered": .recovered
+        case "running": .running
+        default: .failed
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 /// Parses free-text durations such as `"5 minutes"`, `"30s"`, `"500 ms"` or `"1 hour 30 minutes"`.
 ///
-/// Rules (a hand-written byte scanner, no regular expressions, no allocation):
-/// - every number (`12`, `1.5`) is paired with the unit word that directly follows it; the seconds of all
+/// Rules (a hand-written byte scanner, no regular expressions, no allocation for numbers of up to 15
+/// digits):
+/// - every number (`12`, `1.5`, correctly rounded, so ``DurationFormatter/exactText(seconds:)`` reads
+///   back exactly) is paired with the unit word that directly follows it; the seconds of all
 ///   pairs are added, so `"1 hour 30 minutes"` is 5400;
 /// - units: `ms`/`msec`/`millisecond(s)`, `s`/`sec(s)`/`second(s)`, `m`/`min(s)`/`minute(s)`,
 ///   `h`/`hr(s)`/`hour(s)`, `d`/`day(s)`, `w`/`week(s)`; case-insensitive;
@@ -24,20 +26,7 @@ public enum DurationParser {
         while i < bytes.count {
             let byte = bytes[i]
             if isDigit(byte) {
-                var value = 0.0
-                while i < bytes.count, isDigit(bytes[i]) {
-                    value = value * 10 + Double(bytes[i] - 48)
-                    i += 1
-                }
-                if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "."), isDigit(bytes[i + 1]) {
-                    i += 1
-                    var scale = 0.1
-                    while i < bytes.count, isDigit(bytes[i]) {
-                        value += Double(bytes[i] - 48) * scale
-                        scale /= 10
-                        i += 1
-                    }
-                }
+                let value = number(in: bytes, at: &i)
                 if let unitless = pending, !rangeStart { total += unitless * 60 }
                 pending = value
                 rangeStart = false
@@ -61,6 +50,45 @@ public enum DurationParser {
         if let value = pending { total += value * 60 }
         return found ? total : nil
     }
+
+    /// The decimal number (`12`, `1.5`) starting at `i`, correctly rounded; advances `i` past it.
+    ///
+    /// Up to 2⁵³ in the digits and 22 fraction digits (every estimate a person or `DurationFormatter`
+    /// writes) it is one exact integer divided by an exact power of ten — a single rounding, hence the
+    /// nearest double (Clinger's fast path), so `"0.3"` is `0.3`, not `3 × 0.1`. Longer numbers go
+    /// through the standard library's correctly rounded conversion (the only path that allocates).
+    private static func number(in bytes: UnsafeBufferPointer<UInt8>, at i: inout Int) -> Double {
+        let start = i
+        var mantissa: UInt64 = 0
+        var exact = true
+        var fractionDigits = 0
+        func take(_ digit: UInt8) {
+            let next = mantissa &* 10 &+ UInt64(digit - 48)
+            if exact, next <= 1 << 53 { mantissa = next } else { exact = false }
+        }
+        while i < bytes.count, isDigit(bytes[i]) {
+            take(bytes[i])
+            i += 1
+        }
+        if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "."), isDigit(bytes[i + 1]) {
+            i += 1
+            while i < bytes.count, isDigit(bytes[i]) {
+                take(bytes[i])
+                fractionDigits += 1
+                i += 1
+            }
+        }
+        if exact, fractionDigits < powersOfTen.count {
+            return Double(mantissa) / powersOfTen[fractionDigits]
+        }
+        return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)) ?? 0
+    }
+
+    /// 10⁰ … 10²², every one exactly representable as a `Double`.
+    private static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+        1e19, 1e20, 1e21, 1e22,
+    ]
 
     private static func unitFactor(_ word: UnsafeBufferPointer<UInt8>) -> Double? {
         // Dispatch on the first letter so a word is compared with at most six spellings.
