@@ -153,7 +153,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HindsightWorkersTests",
-            dependencies: ["HindsightWorkers", "HindsightCore", "AMQP"],
+            dependencies: ["HindsightWorkers", "HindsightCore", "HindsightStore", "AMQP"],
             swiftSettings: strictSettings
         ),
         .testTarget(
