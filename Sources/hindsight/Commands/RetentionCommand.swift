@@ -47,7 +47,7 @@ struct RetentionCommand: AsyncParsableCommand {
         do {
             try configuration.validate()
         } catch {
-            throw ValidationError(error.description)
+            throw OneLineError("configuration: \(error.description)")
         }
         let report = try await withDatabase(database, role: .analyzer, logger: logger) { client in
             try await RetentionRunner(configuration: configuration, client: client, logger: logger).runPass()
