@@ -52,17 +52,13 @@ extension ExecutionTrace {
             }
             if let mapped = try? ExecutionEvent(wire: event) { converted.append(mapped) }
         }
-        let plan: ExecutionPlan? = start?.payload.plan.flatMap { names in
-            let phases = names.compactMap { name in
-                let seconds = estimates[name].flatMap { $0 } ?? MetricsCollector.defaultEstimateSeconds
-                return try? PlanPhase(
-                    name: name, description: "", requiredCapabilities: ["general"],
-                    estimatedDuration: DurationFormatter.exactText(seconds: seconds))
+        // The same builder as the rebuild from consolidated rows: one rule for both.
+        let plan: ExecutionPlan? = start.flatMap { start in
+            start.payload.plan.flatMap { names in
+                ExecutionPlan.rebuilt(
+                    executionID: first.executionID, phaseNames: names, estimatedSeconds: { estimates[$0].flatMap { $0 } },
+                    createdAt: Timestamp(microsecondsSinceEpoch: start.timestampMicros))
             }
-            guard phases.count == names.count else { return nil }
-            return try? ExecutionPlan(
-                goalID: first.executionID, phases: phases, totalEstimatedDuration: "",
-                createdAt: Timestamp(microsecondsSinceEpoch: start?.timestampMicros ?? first.timestampMicros))
         }
         let goal = start?.payload.goal.flatMap { text in
             try? GoalDefinition(rawPrompt: text, goal: text, domain: first.domain)
