@@ -89,8 +89,9 @@ public final class AnalyzerService: Service {
 
     private func retentionPass(_ retention: RetentionRunner) async {
         do {
+            // RetentionRunner logs its pass itself.
             let report = try await retention.runPass()
-            logger.info("analyzer.retention.completed", metadata: ["retention.report": "\(report)"])
+            logger.debug("analyzer.retention.completed", metadata: ["retention.report": "\(report)"])
         } catch {
             let failure = StoreError.classifyFailure(error)
             logger.warning("analyzer.retention.failed", metadata: [

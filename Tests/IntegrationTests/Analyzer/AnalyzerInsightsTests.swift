@@ -1,4 +1,5 @@
 import Foundation
+import HindsightAgent
 import HindsightCore
 import HindsightStore
 import HindsightTesting
@@ -150,11 +151,44 @@ struct AnalyzerInsightsTests {
                 let forced = try await analyzer.runRound(force: ["pair", "nobody", "pair"])
                 #expect(forced.domains.map(\.domain) == ["nobody", "pair"])
                 #expect(forced.domains.map(\.executions) == [0, 2])
-                #expect(try await analyzer.runRound().domains.isEmpty)
+                let again = try await analyzer.runRound()
+                #expect(again.domains.isEmpty)
             }
             let records = try await Self.records(url)
             #expect(!records.contains { $0.domain == "nobody" })
             #expect(records.first { $0.domain == "pair" }?.summary.durationCount == 1)
+        }
+    }
+
+    @Test("a stale execution is marked abandoned in its domain's round, counted as failed; a late completion clears it")
+    func staleExecutions() async throws {
+        try await S.withMigratedDatabase { url in
+            let now = WireFormat.currentMicros()
+            // One finished execution (4 s: threshold = max(600 s floor, 3 × p99)) and one silent for two hours.
+            var stale = ExecutionRecorder(domain: "stale")
+            stale.start(goal: "hangs", plan: ["only"], at: now - 120 * F.minute)
+            stale.startPhase("only", estimatedSeconds: 5, at: now - 120 * F.minute + 1)
+            try await Self.store(F.extra(domain: "stale", start: now - 30 * F.minute) + stale.events, url: url)
+            try await Self.withAnalyzer(url) { analyzer in
+                let first = try await analyzer.runRound()
+                #expect(first.domains.map(\.abandoned) == [1])
+                let marked = try #require(try await Self.records(url).first)
+                #expect(marked.summary.abandoned == 1 && marked.summary.completed == 1 && marked.summary.successRate == 0.5)
+                #expect(marked.summary.durationCount == 1, "an abandoned execution has no duration")
+                // Marking changed the executions row, so the domain is analysed once more, marking nothing.
+                let second = try await analyzer.runRound()
+                #expect(second.domains.map(\.abandoned) == [0])
+                let third = try await analyzer.runRound()
+                #expect(third.domains.isEmpty)
+            }
+            stale.complete(status: "completed", at: now)
+            try await Self.store(Array(stale.events.suffix(1)), url: url)
+            try await Self.withAnalyzer(url) { analyzer in
+                let late = try await analyzer.runRound()
+                #expect(late.domains.map(\.domain) == ["stale"])
+            }
+            let completed = try #require(try await Self.records(url).first)
+            #expect(completed.summary.abandoned == 0 && completed.summary.completed == 2 && completed.summary.durationCount == 2)
         }
     }
 
