@@ -109,10 +109,14 @@ public struct RetentionRunner: Sendable {
 
     /// Runs one pass (see the type's documentation) and reports what it did.
     ///
-    /// Cancellation stops the batched delete between two batches; the lock is released either way.
+    /// Cancellation, or `continueWhile` turning false, stops the batched delete between two batches
+    /// (the next pass goes on where it stopped); the lock is released either way.
     ///
-    /// - Parameter now: The reference time for both windows. Defaults to the current time.
-    public func runPass(now: Date = Date()) async throws -> Report {
+    /// - Parameters:
+    ///   - now: The reference time for both windows. Defaults to the current time.
+    ///   - continueWhile: Asked before every batch after the first; a worker passes its graceful
+    ///     shutdown check, so a long backlog does not hold up a shutdown. Defaults to always.
+    public func runPass(now: Date = Date(), continueWhile: @Sendable () -> Bool = { true }) async throws -> Report {
         let start = ContinuousClock.now
         let configuration = self.configuration
         let logger = self.logger
@@ -123,7 +127,7 @@ public struct RetentionRunner: Sendable {
                 return report
             }
             do {
-                let report = try await Self.pass(configuration, now: now, on: connection, logger: logger)
+                let report = try await Self.pass(configuration, now: now, continueWhile: continueWhile, on: connection, logger: logger)
                 try await Self.unlock(connection, logger: logger)
                 return report
             } catch {
@@ -146,7 +150,7 @@ public struct RetentionRunner: Sendable {
     }
 
     private static func pass(
-        _ configuration: Configuration, now: Date, on connection: PostgresConnection, logger: Logger
+        _ configuration: Configuration, now: Date, continueWhile: () -> Bool, on connection: PostgresConnection, logger: Logger
     ) async throws -> Report {
         var report = Report()
         report.partitionsCreated = try await PartitionMaintenance.ensurePartitions(
@@ -165,7 +169,7 @@ public struct RetentionRunner: Sendable {
             report.batches += 1
             report.executionsDeleted += deleted
             report.longestBatchMilliseconds = max(report.longestBatchMilliseconds, milliseconds(ContinuousClock.now - started))
-            if deleted < batchSize { break }
+            if deleted < batchSize || !continueWhile() { break }
             if configuration.batchPause > .zero {
                 try? await Task.sleep(for: configuration.batchPause)
             }

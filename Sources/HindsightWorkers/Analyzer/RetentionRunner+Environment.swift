@@ -1,4 +1,4 @@
-public import HindsightStore
+package import HindsightStore
 
 extension RetentionRunner.Configuration {
     /// Reads the retention settings through the one configuration reader (``EnvironmentReader``); an
