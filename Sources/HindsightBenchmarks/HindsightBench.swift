@@ -17,5 +17,6 @@ struct HindsightBench: AsyncParsableCommand {
         BenchDeadLetters.self,
         BenchIngest.self,
         BenchQueries.self,
+        BenchStorage.self,
     ]
 }
