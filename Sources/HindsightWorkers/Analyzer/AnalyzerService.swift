@@ -90,7 +90,8 @@ public final class AnalyzerService: Service {
     private func retentionPass(_ retention: RetentionRunner) async {
         do {
             // RetentionRunner logs its pass itself.
-            let report = try await retention.runPass()
+            // A graceful shutdown stops the batched delete after the batch in flight.
+            let report = try await retention.runPass(continueWhile: { !Task.isShuttingDownGracefully })
             logger.debug("analyzer.retention.completed", metadata: ["retention.report": "\(report)"])
         } catch {
             let failure = StoreError.classifyFailure(error)
