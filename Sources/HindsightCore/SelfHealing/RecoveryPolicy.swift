@@ -53,6 +53,13 @@ public struct RecoveryPolicy: Hashable, Codable, Sendable {
         self.configuration = configuration
     }
 
+    /// Creates a policy that starts from outcomes learned elsewhere (e.g. a domain's stored recovery
+    /// statistics); choices follow them exactly as if they had been recorded here.
+    public init(configuration: Configuration = Configuration(), tallies: [RecoveryKey: [RecoveryAction: RecoveryTally]]) {
+        self.configuration = configuration
+        self.tallies = tallies
+    }
+
     /// The strategy for a failed `phase`.
     ///
     /// - Parameters:
