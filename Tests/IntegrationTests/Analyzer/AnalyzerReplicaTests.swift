@@ -188,13 +188,15 @@ struct AnalyzerReplicaTests {
         }
     }
 
-    /// Waits until a hindsight_analyzer session waits for a lock (our SHARE lock on insight_domains).
+    /// Waits until a session waits for a lock on insight_domains (held in SHARE mode by the test).
     static func waitUntilBlockedWriting(_ client: PostgresClient) async throws {
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
+            // pg_locks, not pg_stat_activity: the owner may not see other roles' wait events.
             let rows = try await client.query("""
-                SELECT count(*) FROM pg_stat_activity
-                WHERE datname = current_database() AND usename = 'hindsight_analyzer' AND wait_event_type = 'Lock'
+                SELECT count(*) FROM pg_locks
+                WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND relation = 'hindsight.insight_domains'::regclass
                 """, logger: S.logger)
             if let n = try await rows.collect().first?.decode(Int64.self), n > 0 { return }
             try await Task.sleep(for: .milliseconds(20))
