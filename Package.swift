@@ -49,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "HindsightCore",
-            resources: [.copy("Resources/event-v1.schema.json")],
+            resources: [.copy("Resources/event-v1.schema.json"), .copy("Resources/rpc")],
             swiftSettings: strictSettings
         ),
         .target(
