@@ -7,6 +7,9 @@ public final class HealthState: Sendable {
     /// The state of one dependency.
     public enum Status: String, Sendable {
         case starting, up, down
+        /// Serving, without a dependency it can do without (e.g. the adapter answering from its cache
+        /// while PostgreSQL is down): counts as ready, and `/ready` shows it.
+        case degraded
     }
 
     private let components = Mutex<[String: Status]>([:])
@@ -23,9 +26,9 @@ public final class HealthState: Sendable {
         components.withLock { $0.sorted { $0.key < $1.key } }
     }
 
-    /// True when every registered component is up.
+    /// True when every registered component is up (or degraded).
     public var isReady: Bool {
-        components.withLock { $0.values.allSatisfy { $0 == .up } }
+        components.withLock { $0.values.allSatisfy { $0 == .up || $0 == .degraded } }
     }
 
     /// Follows a broker connection's state into `component`: up while connected, down while it

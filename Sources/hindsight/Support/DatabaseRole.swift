@@ -11,6 +11,8 @@ enum DatabaseRole: String, Sendable {
     /// Writes insights and rollups, marks stale executions, runs retention through the definer
     /// functions: `analyzer`, `analyze`, `retention`.
     case analyzer = "hindsight_analyzer"
+    /// Reads the insight tables and executions (read-only): `adapter`.
+    case adapter = "hindsight_adapter"
 
     /// The local development URL of this role.
     var localURL: String { "postgres://\(rawValue):\(rawValue)@127.0.0.1:5433/hindsight" }
