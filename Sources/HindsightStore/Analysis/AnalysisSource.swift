@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HindsightCore
 public import Logging
 public import PostgresNIO
@@ -87,12 +87,15 @@ public enum AnalysisSource {
         guard !executions.isEmpty else {
             return DomainWindow(domain: domain, window: window, executions: [], recovery: [])
         }
+        // The child tables are read by the window's execution ids: index scans on their primary keys
+        // (execution_id first), where a join on the domain made the planner scan every child row of
+        // every domain once per domain.
+        let ids = PackedArray(executions.map(\.executionID))
 
         let phaseRows = try await connection.query("""
             SELECT p.execution_id, p.phase, \(unescaped: micros("p.started_at")), p.start_seq, p.start_count,
                    p.estimated_duration_s, \(unescaped: micros("p.ended_at")), p.success, p.retry_count
-            FROM hindsight.executions x JOIN hindsight.phases p USING (execution_id)
-            WHERE x.domain = \(domain) AND x.started_at >= TIMESTAMPTZ 'epoch' + \(since) * INTERVAL '1 microsecond'
+            FROM hindsight.phases p WHERE p.execution_id = ANY (\(ids))
             """, logger: logger)
         for try await (id, name, started, startSeq, starts, estimate, ended, success, retries)
             in phaseRows.decode((UUID, String, Int64?, Int32?, Int32, Double?, Int64?, Bool?, Int32).self) {
@@ -104,8 +107,7 @@ public enum AnalysisSource {
 
         let toolRows = try await connection.query("""
             SELECT t.execution_id, t.tool, t.calls
-            FROM hindsight.executions x JOIN hindsight.tool_usage t USING (execution_id)
-            WHERE x.domain = \(domain) AND x.started_at >= TIMESTAMPTZ 'epoch' + \(since) * INTERVAL '1 microsecond'
+            FROM hindsight.tool_usage t WHERE t.execution_id = ANY (\(ids))
             """, logger: logger)
         for try await (id, tool, calls) in toolRows.decode((UUID, String, Int32).self) {
             guard let i = index[id] else { continue }
@@ -114,8 +116,7 @@ public enum AnalysisSource {
 
         let errorRows = try await connection.query("""
             SELECT e.execution_id, e.seq, \(unescaped: micros("e.ts")), e.phase, e.message
-            FROM hindsight.executions x JOIN hindsight.errors e USING (execution_id)
-            WHERE x.domain = \(domain) AND x.started_at >= TIMESTAMPTZ 'epoch' + \(since) * INTERVAL '1 microsecond'
+            FROM hindsight.errors e WHERE e.execution_id = ANY (\(ids))
             """, logger: logger)
         for try await (id, seq, ts, phase, message) in errorRows.decode((UUID, Int32, Int64, String?, String?).self) {
             guard let i = index[id] else { continue }
@@ -125,8 +126,7 @@ public enum AnalysisSource {
 
         let recoveryRows = try await connection.query("""
             SELECT coalesce(r.failure_type, 'unknown'), r.strategy, count(*)::int8, count(*) FILTER (WHERE r.success)::int8
-            FROM hindsight.executions x JOIN hindsight.recovery_attempts r USING (execution_id)
-            WHERE x.domain = \(domain) AND x.started_at >= TIMESTAMPTZ 'epoch' + \(since) * INTERVAL '1 microsecond'
+            FROM hindsight.recovery_attempts r WHERE r.execution_id = ANY (\(ids))
             GROUP BY 1, 2
             ORDER BY 1, 2
             """, logger: logger)
