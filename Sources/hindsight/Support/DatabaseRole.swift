@@ -6,7 +6,7 @@ enum DatabaseRole: String, Sendable {
     case owner = "hindsight_owner"
     /// Inserts and updates the raw and consolidated tables: `tracker` (and the demo's trackers).
     case tracker = "hindsight_tracker"
-    /// Reads tables and views: `query` (and the demo's report).
+    /// Reads tables and views: `query`, `insights` (and the demo's report).
     case analyst = "hindsight_analyst"
     /// Writes insights and rollups, marks stale executions, runs retention through the definer
     /// functions: `analyzer`, `analyze`, `retention`.
