@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Answers `plan.optimize` from a domain's knowledge, with the core's ``AdaptationEngine``: no I/O, no clock.
 ///

@@ -62,6 +62,15 @@ public struct PlanOptimizeRequest: Hashable, Codable, Sendable {
         try RPCPlanValidation.check(plan, field: RPCValidation.path(c.codingPath, CodingKeys.plan))
         options = try c.decodeIfPresent(Options.self, forKey: .options) ?? Options()
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(domain, forKey: .domain)
+        try c.encode(goal, forKey: .goal)
+        try c.encodeLowercased(executionID, forKey: .executionID)
+        try c.encode(plan, forKey: .plan)
+        try c.encode(options, forKey: .options)
+    }
 }
 
 /// `estimate`: a plan → per-phase and total duration estimates with intervals.
@@ -165,5 +174,19 @@ public struct RecoveryStrategyRequest: Hashable, Codable, Sendable {
         } else {
             failureType = nil
         }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(domain, forKey: .domain)
+        try c.encode(phase, forKey: .phase)
+        try c.encodeIfPresent(errorType, forKey: .errorType)
+        try c.encode(message, forKey: .message)
+        try c.encode(attempt, forKey: .attempt)
+        try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
+        try c.encodeLowercased(executionID, forKey: .executionID)
+        try c.encodeIfPresent(consecutiveFailures, forKey: .consecutiveFailures)
+        try c.encodeIfPresent(estimatedSeconds, forKey: .estimatedSeconds)
+        try c.encodeIfPresent(failureType, forKey: .failureType)
     }
 }

@@ -127,6 +127,17 @@ public struct RPCSimilarExecution: Hashable, Codable, Sendable {
         case durationSeconds = "duration_s"
         case crossDomain = "cross_domain"
     }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeLowercased(executionID, forKey: .executionID)
+        try c.encode(goal, forKey: .goal)
+        try c.encode(similarity, forKey: .similarity)
+        try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(durationSeconds, forKey: .durationSeconds)
+        try c.encode(domain, forKey: .domain)
+        try c.encode(crossDomain, forKey: .crossDomain)
+    }
 }
 
 /// The A/B variant an execution runs.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Decodes request bodies into validated requests and encodes replies, every failure an ``RPCError``.
 public enum RPCCodec {

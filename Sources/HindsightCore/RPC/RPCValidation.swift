@@ -1,3 +1,5 @@
+import Foundation
+
 /// Field checks shared by the request types' decoders; each failure is an ``RPCError`` naming the field.
 enum RPCValidation {
     /// `plan[2].name` from a decoder's coding path plus a key.
@@ -47,5 +49,12 @@ extension KeyedDecodingContainer {
         guard let value = try decodeIfPresent(Double.self, forKey: key) else { return nil }
         try RPCValidation.seconds(value, RPCValidation.path(codingPath, key))
         return value
+    }
+}
+
+extension KeyedEncodingContainer {
+    /// Encodes a UUID in lower case (the wire convention; Foundation writes upper case), omitted when `nil`.
+    mutating func encodeLowercased(_ id: UUID?, forKey key: Key) throws {
+        if let id { try encode(id.uuidString.lowercased(), forKey: key) }
     }
 }

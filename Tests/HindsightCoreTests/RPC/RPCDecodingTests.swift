@@ -93,3 +93,20 @@ struct RPCDecodingTests {
         #expect(failure.error == .invalid("plan", "x"))
     }
 }
+
+@Suite("RPC request encoding (what AdapterClient sends)")
+struct RPCEncodingTests {
+    @Test func requestsRoundTripWithLowercaseIDs() throws {
+        let id = try #require(UUID(uuidString: "6F1C1B7E-2F7A-4B43-9A55-3F1F0C0A8E11"))
+        let optimize = PlanOptimizeRequest(domain: "d", goal: "g", executionID: id, plan: [RPCPlanPhase(name: "a", estimatedSeconds: 2)],
+                                           options: .init(crossDomain: true))
+        let body = RPCCodec.encode(optimize)
+        #expect(String(decoding: body, as: UTF8.self).contains(#""execution_id":"6f1c1b7e-2f7a-4b43-9a55-3f1f0c0a8e11""#))
+        #expect(try RPCCodec.decode(PlanOptimizeRequest.self, from: body) == optimize)
+        let recovery = RecoveryStrategyRequest(domain: "d", phase: "p", message: "m", attempt: 2, elapsedSeconds: 1, executionID: id,
+                                               failureType: .timeout)
+        #expect(try RPCCodec.decode(RecoveryStrategyRequest.self, from: RPCCodec.encode(recovery)) == recovery)
+        let estimate = EstimateRequest(domain: "d", plan: [RPCPlanPhase(name: "a", dependencies: nil)])
+        #expect(try RPCCodec.decode(EstimateRequest.self, from: RPCCodec.encode(estimate)) == estimate)
+    }
+}
