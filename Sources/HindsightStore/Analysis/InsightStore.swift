@@ -72,22 +72,28 @@ public enum InsightStore {
             """, logger: logger)
         let phases = analysis.phases
         if !phases.isEmpty {
+            // p75/p90 (0062) straight from the core's statistics: the adapter's duration step uses p90.
+            var upper: [String: (p75: Double, p90: Double)] = [:]
+            for s in analysis.insights.phaseStatistics { upper[s.phaseName] = (s.p75, s.p90) }
             try await connection.query("""
                 INSERT INTO hindsight.insight_phases
                     (domain, phase, computed_at, window_start, window_end, sample_size, confidence, runs, mean_s, p50_s,
-                     p95_s, p99_s, mean_estimate_s, estimate_ratio, success_rate, retries, share_of_time, is_slow, slow_rank)
+                     p95_s, p99_s, mean_estimate_s, estimate_ratio, success_rate, retries, share_of_time, is_slow, slow_rank,
+                     p75_s, p90_s)
                 SELECT \(domain), u.phase, \(unescaped: at)\(end)\(unescaped: us), \(unescaped: at)\(start)\(unescaped: us),
                        \(unescaped: at)\(end)\(unescaped: us), \(n), \(confidence), u.runs, u.mean_s, u.p50_s, u.p95_s, u.p99_s,
-                       u.mean_estimate_s, u.estimate_ratio, u.success_rate, u.retries, u.share_of_time, u.is_slow, u.slow_rank
+                       u.mean_estimate_s, u.estimate_ratio, u.success_rate, u.retries, u.share_of_time, u.is_slow, u.slow_rank,
+                       u.p75_s, u.p90_s
                 FROM UNNEST(\(PackedArray(phases.map(\.phase))), \(PackedArray(phases.map { Int32(clamping: $0.runs) })),
                             \(PackedArray(phases.map(\.meanSeconds))), \(PackedArray(phases.map(\.p50))),
                             \(PackedArray(phases.map(\.p95))), \(PackedArray(phases.map(\.p99))),
                             \(NullableArray(phases.map(\.meanEstimateSeconds))), \(NullableArray(phases.map(\.estimateRatio))),
                             \(PackedArray(phases.map(\.successRate))), \(PackedArray(phases.map { Int32(clamping: $0.retries) })),
                             \(PackedArray(phases.map(\.shareOfTime))), \(PackedArray(phases.map(\.isSlow))),
-                            \(NullableArray(phases.map { $0.slowRank.map { Int32(clamping: $0) } })))
+                            \(NullableArray(phases.map { $0.slowRank.map { Int32(clamping: $0) } })),
+                            \(NullableArray(phases.map { upper[$0.phase]?.p75 })), \(NullableArray(phases.map { upper[$0.phase]?.p90 })))
                      AS u(phase, runs, mean_s, p50_s, p95_s, p99_s, mean_estimate_s, estimate_ratio, success_rate, retries,
-                          share_of_time, is_slow, slow_rank)
+                          share_of_time, is_slow, slow_rank, p75_s, p90_s)
                 """, logger: logger)
         }
         for error in analysis.errors {
