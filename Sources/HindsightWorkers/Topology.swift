@@ -16,6 +16,10 @@ public enum Topology {
     public static let deadLetterQueue = WireContract.deadLetterQueue
     /// Queue of plan-optimization and recovery requests.
     public static let adapterQueue = WireContract.adapterQueue
+    /// Direct exchange of adapter requests.
+    public static let rpcExchange = WireContract.rpcExchange
+    /// Routing key binding ``adapterQueue`` to ``rpcExchange``.
+    public static let adapterRoutingKey = WireContract.adapterRoutingKey
     /// Redeliveries after which the broker dead-letters a message (crash-loop protection).
     public static let trackerDeliveryLimit = 50
 
@@ -33,5 +37,14 @@ public enum Topology {
         try await connection.bindQueue(deadLetterQueue, exchange: deadLetterExchange, routingKey: "#")
         try await connection.declareQueue(queue, options: trackerQueueOptions())
         try await connection.bindQueue(queue, exchange: eventsExchange, routingKey: "#")
+    }
+
+    /// Declares the request exchange and the adapter's quorum queue bound to it with
+    /// ``adapterRoutingKey``. Idempotent. Replies need nothing declared: they go through the default
+    /// exchange to the caller's direct reply-to.
+    public static func declareAdapter(on connection: AMQPConnection, queue: String = adapterQueue) async throws {
+        try await connection.declareExchange(rpcExchange, type: .direct)
+        try await connection.declareQueue(queue, options: .quorum)
+        try await connection.bindQueue(queue, exchange: rpcExchange, routingKey: adapterRoutingKey)
     }
 }

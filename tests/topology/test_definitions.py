@@ -30,11 +30,6 @@ VHOST = "hindsight"
 OPTION_ARGUMENTS = {"deadLetterExchange": "x-dead-letter-exchange", "deadLetterRoutingKey": "x-dead-letter-routing-key",
                     "deliveryLimit": "x-delivery-limit", "maxLength": "x-max-length"}
 
-# Declared by no worker yet (the adapter is not built): what docs/architecture.md says it is. Keep in step with
-# Topology.adapterQueue once a worker declares it.
-UNDECLARED_QUEUES = {"adapterQueue": {"x-queue-type": "quorum"}}
-
-
 # ------------------------------------------------------------------------------------------- parse
 
 def swift_topology() -> dict:
@@ -82,15 +77,16 @@ def swift_topology() -> dict:
                 raise AssertionError(f"QueueOptions label {label} not mapped in this test")
         return args
 
-    declare = re.search(r"func declareTracker\(on connection: AMQPConnection, queue: String = (\w+)\)(.*?)\n    \}", text, re.S)
-    assert declare, "declareTracker not found in Topology.swift"
-    default_queue, body = declare.group(1), declare.group(2)
-    name = lambda token: strings[default_queue] if token == "queue" else value(token)
-    exchanges = {name(n): t for n, t in re.findall(r"declareExchange\((\w+), type: \.(\w+)\)", body)}
-    queues = {name(n): options(o) for n, o in re.findall(r"declareQueue\((\w+), options: ([^\n]+?)\)\n", body + "\n")}
-    bindings = {(name(e), name(q), k) for q, e, k in re.findall(r'bindQueue\((\w+), exchange: (\w+), routingKey: "([^"]*)"\)', body)}
-    for constant, arguments in UNDECLARED_QUEUES.items():
-        queues.setdefault(strings[constant], arguments)
+    exchanges, queues, bindings = {}, {}, set()
+    for function in ("declareTracker", "declareAdapter"):
+        declare = re.search(rf"func {function}\(on connection: AMQPConnection, queue: String = (\w+)\)(.*?)\n    \}}", text, re.S)
+        assert declare, f"{function} not found in Topology.swift"
+        default_queue, body = declare.group(1), declare.group(2)
+        name = lambda token, q=default_queue: strings[q] if token == "queue" else value(token)
+        exchanges |= {name(n): t for n, t in re.findall(r"declareExchange\((\w+), type: \.(\w+)\)", body)}
+        queues |= {name(n): options(o) for n, o in re.findall(r"declareQueue\((\w+), options: ([^\n]+?)\)\n", body + "\n")}
+        bindings |= {(name(e), name(q), value(k)) for q, e, k in
+                     re.findall(r'bindQueue\((\w+), exchange: (\w+), routingKey: ("[^"]*"|\w+)\)', body)}
     return {"strings": strings, "exchanges": exchanges, "queues": queues, "bindings": bindings}
 
 
@@ -111,6 +107,8 @@ def test_swift_topology_was_read(topology):
     assert topology["exchanges"] and topology["queues"] and topology["bindings"]
     assert "hindsight.tracker" in topology["queues"]
     assert isinstance(topology["queues"]["hindsight.tracker"].get("x-delivery-limit"), int)
+    assert topology["exchanges"]["hindsight.rpc"] == "direct"
+    assert ("hindsight.rpc", "hindsight.adapter", "adapter") in topology["bindings"]
 
 
 def test_exchanges_match_topology(template, topology):
@@ -152,7 +150,8 @@ def test_dead_lettering_is_at_least_once(template, topology):
 # -------------------------------------------------------------------------------- least privilege
 
 NAMES = ["hindsight.events", "hindsight.tracker", "hindsight.dead", "hindsight.dead-letters", "hindsight.adapter",
-         "amq.default", "amq.gen-AbC123", "hindsight.reply.agent-1", "amq.topic", "other.queue",
+         "amq.default", "amq.gen-AbC123", "hindsight.reply.agent-1", "amq.topic", "other.queue", "hindsight.rpc",
+         "amq.rabbitmq.reply-to",
          # Near misses that only unanchored regexes would let through.
          "hindsight.adapter-shadow", "x.hindsight.events", "hindsight.tracker.copy", "xamq.gen-1"]
 
@@ -162,7 +161,7 @@ NAMES = ["hindsight.events", "hindsight.tracker", "hindsight.dead", "hindsight.d
 ALLOWED = {
     "hindsight-agent": {
         "configure": {"amq.gen-AbC123", "hindsight.reply.agent-1"},
-        "write": {"hindsight.events", "amq.default", "hindsight.reply.agent-1"},
+        "write": {"hindsight.events", "hindsight.rpc"},
         "read": {"amq.gen-AbC123", "hindsight.reply.agent-1"},
     },
     "hindsight-tracker": {
@@ -172,9 +171,9 @@ ALLOWED = {
     },
     "hindsight-analyzer": {"configure": set(), "write": set(), "read": set()},
     "hindsight-adapter": {
-        "configure": {"hindsight.adapter"},
+        "configure": {"hindsight.adapter", "hindsight.rpc"},
         "write": {"hindsight.adapter", "amq.default"},
-        "read": {"hindsight.adapter"},
+        "read": {"hindsight.adapter", "hindsight.rpc"},
     },
 }
 
@@ -214,14 +213,12 @@ def test_important_denials_are_explicit(template):
         assert p["hindsight-analyzer"][op] == "^$"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known gap: agents publish RPC requests through the default exchange (write on amq.default), which also "
-    "lets them publish straight into any queue by name — hindsight.tracker (bypassing the events exchange) "
-    "and hindsight.dead-letters (forged dead letters). Closing it needs a dedicated request exchange for "
-    "the adapter; see docs/operations.md, Least privilege."))
 def test_agents_cannot_publish_into_worker_queues_directly(template):
+    # Agents send adapter requests to hindsight.rpc; write on amq.default would let them publish straight into
+    # any queue by name (hindsight.tracker bypassing the events exchange, forged dead letters).
     p = permissions(template)
     assert re.search(p["hindsight-agent"]["write"], "amq.default") is None
+    assert re.search(p["hindsight-agent"]["write"], "hindsight.rpc") is not None
 
 
 # ------------------------------------------------------------------------------ live (local broker)
@@ -285,6 +282,32 @@ def test_agent_can_open_a_reply_queue_but_not_bind_it_to_all_events(connect):
     assert reply.startswith("amq.gen-")
     channel.basic_consume(reply, lambda *a: None, auto_ack=True)  # allowed: its own reply queue
     assert refused(lambda: channel.queue_bind(reply, "hindsight.events", routing_key="#")) == 403
+
+
+def test_agent_cannot_publish_into_the_tracker_queue_through_the_default_exchange(connect):
+    channel = connect("hindsight-agent")
+    channel.confirm_delivery()
+    assert refused(lambda: channel.basic_publish("", "hindsight.tracker", b"{}")) == 403
+
+
+def test_agent_can_make_a_direct_reply_to_request(connect):
+    """What an RPC call needs: consume the direct reply-to pseudo-queue and publish to hindsight.rpc. The
+    routing key routes nowhere, so no adapter sees this message (unroutable messages are dropped)."""
+    import pika
+
+    channel = connect("hindsight-agent")
+    channel.basic_consume("amq.rabbitmq.reply-to", lambda *a: None, auto_ack=True)
+    channel.confirm_delivery()
+    channel.basic_publish("hindsight.rpc", "topology-test-unrouted", b"{}",
+                          pika.BasicProperties(reply_to="amq.rabbitmq.reply-to", correlation_id="topology-test"))
+
+
+def test_live_rpc_exchange_routes_to_the_adapter_queue(connect):
+    channel = connect("hindsight-adapter")
+    channel.exchange_declare("hindsight.rpc", passive=True)
+    channel.queue_declare("hindsight.adapter", passive=True)
+    # Redeclaring the binding as the adapter does is allowed and idempotent.
+    channel.queue_bind("hindsight.adapter", "hindsight.rpc", routing_key="adapter")
 
 
 def test_tracker_cannot_publish_events(connect):

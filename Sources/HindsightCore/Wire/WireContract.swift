@@ -26,8 +26,13 @@ public enum WireContract {
     public static let deadLetterExchange = "hindsight.dead"
     /// Queue holding the dead letters for inspection, bound to every key of ``deadLetterExchange``.
     public static let deadLetterQueue = "hindsight.dead-letters"
-    /// Queue of plan-optimization and recovery requests.
+    /// Queue of plan-optimization and recovery requests, bound to ``rpcExchange`` with ``adapterRoutingKey``.
     public static let adapterQueue = "hindsight.adapter"
+    /// Direct exchange agents publish adapter requests to (routing key ``adapterRoutingKey``): agents need no
+    /// write permission on the default exchange, so they cannot publish straight into worker queues.
+    public static let rpcExchange = "hindsight.rpc"
+    /// Routing key of adapter requests on ``rpcExchange``.
+    public static let adapterRoutingKey = "adapter"
     /// Content type of every event message.
     public static let contentType = "application/json"
 
