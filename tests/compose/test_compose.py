@@ -55,10 +55,11 @@ WORKERS = {
     "tracker": {"HINDSIGHT_AMQP_URL": "hindsight-tracker", "HINDSIGHT_DATABASE_URL": "hindsight_tracker"},
     "simulate": {"HINDSIGHT_AMQP_URL": "hindsight-agent"},
     "analyzer": {"HINDSIGHT_DATABASE_URL": "hindsight_analyzer"},
+    "adapter": {"HINDSIGHT_AMQP_URL": "hindsight-adapter", "HINDSIGHT_DATABASE_URL": "hindsight_adapter"},
 }
-LONG_RUNNING = {"tracker", "analyzer"}
+LONG_RUNNING = {"tracker", "analyzer", "adapter"}
 # Replicas of these split the work (`--scale`); the path each one's healthcheck asks.
-SCALABLE = {"tracker": "/health", "analyzer": "/ready"}
+SCALABLE = {"tracker": "/health", "analyzer": "/ready", "adapter": "/ready"}
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -165,7 +166,7 @@ def test_docker_compose_config_accepts_the_file():
 def test_profiles_keep_the_default_cluster_small(raw):
     profiles = {name: (service or {}).get("profiles") for name, service in raw["services"].items()}
     default = {name for name, p in profiles.items() if not p}
-    assert {"rabbitmq", "postgres", "migrate", "tracker", "analyzer"} <= default
+    assert {"rabbitmq", "postgres", "migrate", "tracker", "analyzer", "adapter"} <= default
     assert profiles["simulate"] == ["demo"]
     assert profiles["prometheus"] == ["observability"] and profiles["grafana"] == ["observability"]
 
@@ -663,6 +664,98 @@ def test_analyzer_service_runs_locally():
         except subprocess.TimeoutExpired:
             pytest.fail(f"analyzer did not stop within stop_grace_period ({grace} s):\n{output()}")
         assert code == 0, f"analyzer exited {code} after SIGTERM:\n{output()}"
+        assert time.monotonic() - started < grace
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def adapter_metric_names() -> set[str]:
+    """The metric labels the adapter declares."""
+    folder = ROOT / "Sources/HindsightWorkers/Adapter"
+    code = "\n".join(p.read_text(errors="replace") for p in folder.rglob("*.swift")) if folder.is_dir() else ""
+    return set(re.findall(r'label:\s*"(hindsight_adapter_[a-z_]+)"', code))
+
+
+def rpc_estimate(port: int) -> dict:
+    """One `estimate` request through the broker (default exchange → hindsight.adapter, direct reply-to)."""
+    pika = pytest.importorskip("pika")
+    connection = pika.BlockingConnection(pika.ConnectionParameters(
+        host="127.0.0.1", port=port, virtual_host="hindsight", credentials=pika.PlainCredentials("hindsight", "hindsight")))
+    try:
+        channel = connection.channel()
+        replies: list[bytes] = []
+        channel.basic_consume("amq.rabbitmq.reply-to", lambda _c, _m, _p, body: replies.append(body), auto_ack=True)
+        body = json.dumps({"domain": "compose-local-check", "plan": [{"name": "fetch", "estimated_seconds": 30}]})
+        channel.basic_publish("", "hindsight.adapter", body, pika.BasicProperties(
+            reply_to="amq.rabbitmq.reply-to", correlation_id="compose-local-1", type="estimate",
+            headers={"hindsight-version": 1, "hindsight-deadline-ms": int(time.time() * 1000) + 30_000}))
+        deadline = time.monotonic() + 30
+        while not replies and time.monotonic() < deadline:
+            connection.process_data_events(time_limit=0.2)
+        assert replies, "no reply from the adapter within 30 s"
+        return json.loads(replies[0])
+    finally:
+        connection.close()
+
+
+@needs_compose
+def test_adapter_service_runs_locally():
+    """The `adapter` service as compose runs it (hindsight adapter as hindsight-adapter / hindsight_adapter):
+    /health, then /ready (insights loaded) and the compose healthcheck, one `estimate` round trip through
+    the broker, its request on /metrics, then SIGTERM → exit 0 within stop_grace_period."""
+    require_local_services()
+    compose_local("migrate")
+    declared = adapter_metric_names()
+    assert "hindsight_adapter_requests_total" in declared, f"adapter metrics: {sorted(declared)}"
+    metrics_port = free_port()
+    adapter_plan = plan("--metrics-port", str(metrics_port), "adapter")
+    assert urlsplit(adapter_plan["environment"]["HINDSIGHT_DATABASE_URL"]).username == "hindsight_adapter"
+    amqp = urlsplit(adapter_plan["environment"]["HINDSIGHT_AMQP_URL"])
+    assert amqp.username == "hindsight-adapter"
+    grace = seconds(adapter_plan["stop_grace_period"])
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen([sys.executable, str(COMPOSE_LOCAL), *port_args([]), "--metrics-port", str(metrics_port), "adapter"],
+                               cwd=ROOT, env=clean_env(), stdout=log, stderr=subprocess.STDOUT)
+
+    def output() -> str:
+        log.seek(0)
+        return log.read().decode(errors="replace")[-4000:]
+
+    def wait_for(path: str, what: str) -> str:
+        deadline = time.monotonic() + 60
+        while True:
+            status, body = http_get(metrics_port, path)
+            if status == 200:
+                return body
+            assert process.poll() is None, f"adapter exited {process.returncode}:\n{output()}"
+            assert time.monotonic() < deadline, f"adapter {what} ({status} {body[:500]}):\n{output()}"
+            time.sleep(0.2)
+
+    try:
+        wait_for("/health", "/health never answered")
+        ready = wait_for("/ready", "never became ready")
+        assert '"insights":"up"' in ready and '"amqp":"up"' in ready, ready
+        health = compose_local("--healthcheck", "--metrics-port", str(metrics_port), "adapter", check=False)
+        assert health.returncode == 0, f"healthcheck failed: {health.stderr}"
+        reply = rpc_estimate(amqp.port or 5672)
+        assert reply["ok"] is True and reply["result"]["total_seconds"] == 30, reply
+        assert reply["database"] == "available" and reply["served_from"] == "cache"
+        metrics = wait_for("/metrics", "/metrics failed")
+        assert re.search(r'^hindsight_adapter_requests_total\{[^}]*method="estimate"[^}]*\} 1', metrics, re.M), metrics[:3000]
+        for metric in set(re.findall(r"^(hindsight_adapter_[a-z_]+)", metrics, re.M)):
+            base = re.sub(r"_(bucket|sum|count|total)$", "", metric)
+            assert metric in declared or base in declared, f"/metrics shows {metric}, not declared in the adapter's code"
+
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"adapter did not stop within stop_grace_period ({grace} s):\n{output()}")
+        assert code == 0, f"adapter exited {code} after SIGTERM:\n{output()}"
         assert time.monotonic() - started < grace
     finally:
         if process.poll() is None:
