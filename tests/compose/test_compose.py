@@ -680,16 +680,17 @@ def adapter_metric_names() -> set[str]:
 
 
 def rpc_estimate(port: int) -> dict:
-    """One `estimate` request through the broker (default exchange → hindsight.adapter, direct reply-to)."""
+    """One `estimate` request through the broker as an agent does it (hindsight-agent publishes to the
+    exchange hindsight.rpc, key adapter; the reply comes back by direct reply-to)."""
     pika = pytest.importorskip("pika")
     connection = pika.BlockingConnection(pika.ConnectionParameters(
-        host="127.0.0.1", port=port, virtual_host="hindsight", credentials=pika.PlainCredentials("hindsight", "hindsight")))
+        host="127.0.0.1", port=port, virtual_host="hindsight", credentials=pika.PlainCredentials("hindsight-agent", "hindsight-agent")))
     try:
         channel = connection.channel()
         replies: list[bytes] = []
         channel.basic_consume("amq.rabbitmq.reply-to", lambda _c, _m, _p, body: replies.append(body), auto_ack=True)
         body = json.dumps({"domain": "compose-local-check", "plan": [{"name": "fetch", "estimated_seconds": 30}]})
-        channel.basic_publish("", "hindsight.adapter", body, pika.BasicProperties(
+        channel.basic_publish("hindsight.rpc", "adapter", body, pika.BasicProperties(
             reply_to="amq.rabbitmq.reply-to", correlation_id="compose-local-1", type="estimate",
             headers={"hindsight-version": 1, "hindsight-deadline-ms": int(time.time() * 1000) + 30_000}))
         deadline = time.monotonic() + 30

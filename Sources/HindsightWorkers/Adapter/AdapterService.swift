@@ -27,7 +27,8 @@ public final class AdapterService: Service {
 
     /// - Parameters:
     ///   - refresh: keeps the cache fresh until cancelled (e.g. `cache.run(listeningOn:interval:)`).
-    ///   - declare: declares what the adapter consumes (default: the quorum queue `configuration.queue`).
+    ///   - declare: declares what the adapter consumes (default: ``Topology/declareAdapter(on:queue:)``,
+    ///     the `hindsight.rpc` exchange and `configuration.queue` bound to it).
     public init(
         configuration: Adapter.Configuration, amqp: AMQPConfiguration, cache: InsightsCache, processor: AdapterRequestProcessor,
         refresh: @escaping @Sendable () async -> Void, health: HealthState, metrics: AdapterMetrics = AdapterMetrics(),
@@ -41,7 +42,7 @@ public final class AdapterService: Service {
         self.health = health
         self.metrics = metrics
         let queue = configuration.queue
-        self.declare = declare ?? { _ = try await $0.declareQueue(queue, options: .quorum) }
+        self.declare = declare ?? { try await Topology.declareAdapter(on: $0, queue: queue) }
         self.logger = logger
     }
 
