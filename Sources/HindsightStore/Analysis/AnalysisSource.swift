@@ -90,7 +90,13 @@ public enum AnalysisSource {
         // The child tables are read by the window's execution ids: index scans on their primary keys
         // (execution_id first), where a join on the domain made the planner scan every child row of
         // every domain once per domain.
+        // With thousands of ids the planner's default random_page_cost (4, spinning disks) still
+        // prefers a sequential scan of the whole child table; the analyzer reads rows that are hot in
+        // shared buffers, where 1.1 is the usual figure. SET LOCAL ends with the claim transaction.
+        // Measured on 100,000 executions (5,000 ids): phases 225 ms (parallel seq scan) -> 50-130 ms
+        // (bitmap index scan).
         let ids = PackedArray(executions.map(\.executionID))
+        try await connection.query("SET LOCAL random_page_cost = 1.1", logger: logger)
 
         let phaseRows = try await connection.query("""
             SELECT p.execution_id, p.phase, \(unescaped: micros("p.started_at")), p.start_seq, p.start_count,
