@@ -1,6 +1,7 @@
 public import AMQP
 import Foundation
 public import HindsightCore
+import Synchronization
 
 /// Turns one request delivery into a reply body or a drop: the envelope checks, decoding, and the core's
 /// handlers over the cached knowledge. No broker I/O (the service publishes and acknowledges), so every
@@ -26,6 +27,8 @@ public struct AdapterRequestProcessor: Sendable {
     let optimizer = PlanOptimizeHandler()
     let recovery = RecoveryStrategyHandler()
     let estimator = EstimateHandler()
+    /// Longest wait for similar executions; without them by then the answer lists none. Defaults to 250 ms.
+    public var similarTimeout: Duration = .milliseconds(250)
 
     /// Creates a processor.
     public init(cache: InsightsCache, configuration: Adapter.Configuration, similar: SimilarFinder? = nil) {
@@ -66,8 +69,12 @@ public struct AdapterRequestProcessor: Sendable {
         case .planOptimize:
             let request = try RPCCodec.decode(PlanOptimizeRequest.self, from: body)
             let (knowledge, database) = cache.knowledge(for: request.domain)
-            // Skip the query while the database is known to be down: the answer must not wait for it.
-            let found = database == .available ? await similar?(request) ?? [] : []
+            // Skip the query while the database is known to be down, and never wait longer than
+            // `similarTimeout` for it: the answer must not hang on PostgreSQL.
+            var found: [RPCSimilarExecution] = []
+            if database == .available, let similar {
+                found = await Self.first(within: similarTimeout) { await similar(request) } ?? []
+            }
             let result = try optimizer.handle(request, knowledge: knowledge, similar: found)
             return reply(result, knowledge: knowledge, database: database)
         case .recoveryStrategy:
@@ -87,9 +94,36 @@ public struct AdapterRequestProcessor: Sendable {
             adapter: configuration.instanceName))
     }
 
+    /// `work`'s result, or `nil` when `timeout` passes first; never waits for `work` beyond that (it runs
+    /// on unstructured and finishes, or fails, on its own).
+    static func first<T: Sendable>(within timeout: Duration, _ work: @escaping @Sendable () async -> T) async -> T? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            let once = ResumeOnce(continuation)
+            let worker = Task { once.resume(await work()) }
+            Task {
+                try? await Task.sleep(for: timeout)
+                once.resume(nil)
+                worker.cancel()
+            }
+        }
+    }
+
     private static func describe(_ value: AMQPFieldValue) -> String {
         if let int = value.intValue { return "\(int)" }
         if let text = value.stringValue { return "'\(text)'" }
         return "\(value)"
+    }
+}
+
+/// Resumes a continuation with the first value offered; later ones are ignored.
+final class ResumeOnce<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T?, Never>?>
+
+    init(_ continuation: CheckedContinuation<T?, Never>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(_ value: T?) {
+        continuation.withLock { $0.take() }?.resume(returning: value)
     }
 }

@@ -141,4 +141,22 @@ struct AdapterRequestProcessorTests {
             properties: Self.properties("plan.optimize", version: nil), body: Self.optimize, nowMilliseconds: 0))
         #expect(outcome == "ok")
     }
+
+    @Test func similarExecutionsNeverHoldTheAnswer() async throws {
+        let (base, _, cache) = try await Self.processor()
+        var configuration = Adapter.Configuration()
+        configuration.instanceName = "adapter-test"
+        let stuck = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        var processor = AdapterRequestProcessor(cache: cache, configuration: configuration) { _ in
+            // Never answers until released at the end of the test (a hung database).
+            await withCheckedContinuation { continuation in stuck.withLock { $0 = continuation } }
+            return []
+        }
+        processor.similarTimeout = .milliseconds(50)
+        let (_, outcome, reply) = try Self.json(await processor.process(
+            properties: Self.properties("plan.optimize"), body: Self.optimize, nowMilliseconds: 0))
+        #expect(outcome == "ok" && (reply["result"] as? [String: Any])?["similar_executions"] as? [Any] != nil)
+        stuck.withLock { $0?.resume(); $0 = nil }
+        _ = base
+    }
 }
