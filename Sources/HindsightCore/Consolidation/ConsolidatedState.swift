@@ -7,6 +7,9 @@ public struct ConsolidatedExecution: Sendable, Equatable, Codable {
     public var agentID: String?
     public var goal: String?
     public var plan: [String]?
+    /// The A/B test and variant of the execution (start fields: lowest seq wins).
+    public var abTest: String?
+    public var variant: String?
     /// Sequence number of the `execution_started` event the start fields come from.
     public var metaSeq: Int64?
     public var status: String = "running"
@@ -129,6 +132,8 @@ public struct ConsolidatedState: Sendable, Equatable {
             row.goal = start.value.goal
             row.plan = start.value.plan
             row.startedAtMicros = start.value.startedAtMicros
+            row.abTest = start.value.abTest
+            row.variant = start.value.variant
         }
         if let completion = change.completion, row.statusSeq.map({ completion.seq > $0 }) ?? true {
             row.statusSeq = completion.seq

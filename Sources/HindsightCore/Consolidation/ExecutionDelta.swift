@@ -9,6 +9,9 @@ public struct ExecutionDelta: Sendable, Equatable {
         public var goal: String?
         public var plan: [String]?
         public var startedAtMicros: Int64
+        /// `data.ab_test` and `data.variant`: the A/B test and variant the execution runs.
+        public var abTest: String?
+        public var variant: String?
     }
 
     /// What an `execution_completed` event says about its execution.
@@ -49,7 +52,8 @@ public struct ExecutionDelta: Sendable, Equatable {
         case .executionStarted:
             let value = Start(
                 domain: event.domain, agentID: event.payload.agentID, goal: event.payload.goal,
-                plan: event.payload.plan, startedAtMicros: event.timestampMicros)
+                plan: event.payload.plan, startedAtMicros: event.timestampMicros, abTest: event.payload.abTest,
+                variant: event.payload.variant)
             start = SeqChoice.lowest(start, SeqChoice(seq: event.seq, value: value))
         case .executionCompleted:
             let value = Completion(

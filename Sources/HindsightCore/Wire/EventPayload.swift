@@ -38,11 +38,18 @@ public struct EventPayload: Sendable, Equatable, Hashable, Codable {
     public var status: String?
     /// `result` — the final result (`execution_completed`); at most ``WireLimits/maxStringBytes`` bytes.
     public var result: String?
+    /// `ab_test` — the A/B test the execution takes part in (`execution_started`, from the adapter's
+    /// `plan.optimize` answer, e.g. `<domain>/adapted-v1`); 1…256 bytes.
+    public var abTest: String?
+    /// `variant` — the variant of ``abTest`` the execution runs (`execution_started`): `A` or `B`.
+    public var variant: String?
 
     /// The values accepted for ``strategy``.
     public static let strategies: Set<String> = ["retry", "skip", "simplify", "escalate", "abort"]
     /// The values accepted for ``status``.
     public static let statuses: Set<String> = ["completed", "failed", "recovered"]
+    /// The values accepted for ``variant``.
+    public static let variants: Set<String> = ["A", "B"]
 
     /// Creates a payload; every member defaults to absent.
     ///
@@ -62,7 +69,9 @@ public struct EventPayload: Sendable, Equatable, Hashable, Codable {
         strategy: String? = nil,
         failureType: String? = nil,
         status: String? = nil,
-        result: String? = nil
+        result: String? = nil,
+        abTest: String? = nil,
+        variant: String? = nil
     ) {
         self.goal = goal
         self.agentID = agentID
@@ -79,6 +88,8 @@ public struct EventPayload: Sendable, Equatable, Hashable, Codable {
         self.failureType = failureType
         self.status = status
         self.result = result
+        self.abTest = abTest
+        self.variant = variant
     }
 
     /// Whether no member is present.
@@ -100,5 +111,7 @@ public struct EventPayload: Sendable, Equatable, Hashable, Codable {
         case failureType = "failure_type"
         case status
         case result
+        case abTest = "ab_test"
+        case variant
     }
 }

@@ -125,6 +125,8 @@ struct JSONWriter {
         if let v = p.failureType { member("failure_type", first: &first); string(v) }
         if let v = p.status { member("status", first: &first); string(v) }
         if let v = p.result { member("result", first: &first); string(v) }
+        if let v = p.abTest { member("ab_test", first: &first); string(v) }
+        if let v = p.variant { member("variant", first: &first); string(v) }
         out.append(0x7D)
     }
 }

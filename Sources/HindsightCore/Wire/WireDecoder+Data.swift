@@ -51,6 +51,12 @@ extension WireDecoder {
             case 12 where key.equals("failure_type"):
                 guard try claim(&f, 1 << 22, "data.failure_type", depth) else { continue }
                 f.payload.failureType = try string(&f, "data.failure_type", depth)?.string
+            case 7 where key.equals("ab_test"):
+                guard try claim(&f, 1 << 24, "data.ab_test", depth) else { continue }
+                f.payload.abTest = try string(&f, "data.ab_test", depth)?.string
+            case 7 where key.equals("variant"):
+                guard try claim(&f, 1 << 25, "data.variant", depth) else { continue }
+                f.payload.variant = try string(&f, "data.variant", depth)?.string
             case 20 where key.equals("estimated_duration_s"):
                 guard try claim(&f, 1 << 23, "data.estimated_duration_s", depth) else { continue }
                 f.payload.estimatedDurationSeconds = try double(&f, "data.estimated_duration_s", depth)

@@ -117,6 +117,10 @@ extension EventPayload {
             throw WireError(.invalidValue, "data.status: must be one of completed, failed, recovered")
         }
         if let result { try WireEvent.checkText(result, "data.result", max: text) }
+        if let abTest { try WireEvent.checkName(abTest, "data.ab_test", max: name) }
+        if let variant, !Self.variants.contains(variant) {
+            throw WireError(.invalidValue, "data.variant: must be A or B")
+        }
     }
 
     private static func checkDuration(_ value: Double, _ path: String) throws(WireError) {

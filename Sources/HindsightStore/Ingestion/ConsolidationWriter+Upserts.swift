@@ -22,6 +22,8 @@ extension ConsolidationWriter {
         let goals = NullableArray(rows.map { $0.start?.value.goal?.pgSafe })
         let plans = NullableArray(rows.map { $0.start?.value.plan.map(WireFormat.encodeStringArray) })
         let metaSeqs = NullableArray(rows.map { $0.start.map { Int32($0.seq) } })
+        let abTests = NullableArray(rows.map { $0.start?.value.abTest?.pgSafe })
+        let variants = NullableArray(rows.map { $0.start?.value.variant?.pgSafe })
         let startedAt = NullableArray(rows.map { $0.start?.value.startedAtMicros })
         let statuses = NullableArray(rows.map { $0.completion?.value.status.pgSafe })
         let statusSeqs = NullableArray(rows.map { $0.completion.map { Int32($0.seq) } })
@@ -37,19 +39,19 @@ extension ConsolidationWriter {
             """
             INSERT INTO hindsight.executions AS x (execution_id, domain, agent_id, goal, plan, meta_seq, started_at,
                 status, status_seq, ended_at, final_result, event_count, error_count, tool_call_count,
-                recovery_count, first_event_at, last_event_at)
+                recovery_count, first_event_at, last_event_at, ab_test, variant)
             SELECT d.id, d.domain, d.agent, d.goal,
                    CASE WHEN d.plan IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(d.plan::jsonb)) END,
                    d.meta_seq, TIMESTAMPTZ 'epoch' + d.started_us * INTERVAL '1 microsecond',
                    COALESCE(d.status, 'running'), d.status_seq, TIMESTAMPTZ 'epoch' + d.ended_us * INTERVAL '1 microsecond',
                    d.result, d.n, d.errors, d.tools, d.recoveries,
                    TIMESTAMPTZ 'epoch' + d.first_us * INTERVAL '1 microsecond',
-                   TIMESTAMPTZ 'epoch' + d.last_us * INTERVAL '1 microsecond'
+                   TIMESTAMPTZ 'epoch' + d.last_us * INTERVAL '1 microsecond', d.ab_test, d.variant
             FROM UNNEST(\(ids), \(domains), \(agents), \(goals), \(plans), \(metaSeqs), \(startedAt), \(statuses),
                         \(statusSeqs), \(endedAt), \(results), \(counts), \(errors), \(tools), \(recoveries),
-                        \(first), \(last))
+                        \(first), \(last), \(abTests), \(variants))
                  AS d(id, domain, agent, goal, plan, meta_seq, started_us, status, status_seq, ended_us, result,
-                      n, errors, tools, recoveries, first_us, last_us)
+                      n, errors, tools, recoveries, first_us, last_us, ab_test, variant)
             ON CONFLICT (execution_id) DO UPDATE SET
                 domain = CASE WHEN EXCLUDED.meta_seq < x.meta_seq OR (x.meta_seq IS NULL AND EXCLUDED.meta_seq IS NOT NULL)
                               THEN EXCLUDED.domain ELSE x.domain END,
@@ -61,6 +63,10 @@ extension ConsolidationWriter {
                             THEN EXCLUDED.plan ELSE x.plan END,
                 started_at = CASE WHEN EXCLUDED.meta_seq < x.meta_seq OR (x.meta_seq IS NULL AND EXCLUDED.meta_seq IS NOT NULL)
                                   THEN EXCLUDED.started_at ELSE x.started_at END,
+                ab_test = CASE WHEN EXCLUDED.meta_seq < x.meta_seq OR (x.meta_seq IS NULL AND EXCLUDED.meta_seq IS NOT NULL)
+                               THEN EXCLUDED.ab_test ELSE x.ab_test END,
+                variant = CASE WHEN EXCLUDED.meta_seq < x.meta_seq OR (x.meta_seq IS NULL AND EXCLUDED.meta_seq IS NOT NULL)
+                               THEN EXCLUDED.variant ELSE x.variant END,
                 meta_seq = CASE WHEN EXCLUDED.meta_seq < x.meta_seq OR (x.meta_seq IS NULL AND EXCLUDED.meta_seq IS NOT NULL)
                                 THEN EXCLUDED.meta_seq ELSE x.meta_seq END,
                 status = CASE WHEN EXCLUDED.status_seq > x.status_seq OR (x.status_seq IS NULL AND EXCLUDED.status_seq IS NOT NULL)

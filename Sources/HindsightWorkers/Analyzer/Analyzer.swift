@@ -170,6 +170,8 @@ public struct Analyzer: Sendable {
 
         try await InsightStore.replace(
             with: analysis, window: window, analyzedBy: configuration.instanceName, on: connection, logger: logger)
+        try await VariantStore.replace(
+            domain: domain, window: window, analyzedBy: configuration.instanceName, on: connection, logger: logger)
         let rollups = try await DailyRollups.refresh(
             domain: domain, oldestDay: DailyRollups.oldestDay(retainedDays: configuration.retention.executionDays),
             on: connection, logger: logger)

@@ -13,7 +13,7 @@ enum ConsolidatedRowsReader {
         let executionRows = try await client.query(PostgresQuery(unsafeSQL: """
             SELECT execution_id, domain, agent_id, goal, plan, meta_seq, status, status_seq, \(micros("started_at")),
                    \(micros("ended_at")), final_result, event_count, error_count, tool_call_count, recovery_count,
-                   \(micros("first_event_at")), \(micros("last_event_at"))
+                   \(micros("first_event_at")), \(micros("last_event_at")), ab_test, variant
             FROM hindsight.executions WHERE execution_id = ANY($1)
             """, binds: binds(executions)), logger: logger)
         for try await row in executionRows {
@@ -35,6 +35,8 @@ enum ConsolidatedRowsReader {
             execution.errorCount = Int(try c[12].decode(Int32.self))
             execution.toolCallCount = Int(try c[13].decode(Int32.self))
             execution.recoveryCount = Int(try c[14].decode(Int32.self))
+            execution.abTest = try c[17].decode(String?.self)
+            execution.variant = try c[18].decode(String?.self)
             state.executions[id] = execution
         }
         let phaseRows = try await client.query(PostgresQuery(unsafeSQL: """
