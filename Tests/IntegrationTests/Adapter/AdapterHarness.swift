@@ -62,15 +62,24 @@ struct AdapterHarness: Sendable {
     func withAdapter<T: Sendable>(
         knowledge: [DomainKnowledge], configuration: Adapter.Configuration? = nil, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
+        try await withAdapter(loader: StaticKnowledgeLoader(domains: knowledge), configuration: configuration) { _ in try await body() }
+    }
+
+    /// Runs an in-process adapter whose cache reads through `loader` (e.g. PostgreSQL) while `body` runs;
+    /// `body` gets the cache, to reload it when the test changed what the loader sees.
+    func withAdapter<T: Sendable>(
+        loader: some DomainKnowledgeLoader, configuration: Adapter.Configuration? = nil,
+        _ body: @escaping @Sendable (InsightsCache) async throws -> T
+    ) async throws -> T {
         let configuration = configuration ?? self.configuration()
-        let cache = InsightsCache(loader: StaticKnowledgeLoader(domains: knowledge), logger: logger)
+        let cache = InsightsCache(loader: loader, logger: logger)
         let interval = configuration.refreshInterval
         let service = AdapterService(
             configuration: configuration, amqp: amqp, cache: cache,
             processor: AdapterRequestProcessor(cache: cache, configuration: configuration),
             refresh: { await cache.run(listeningOn: nil, interval: interval) }, health: HealthState(),
             declare: { _ in }, logger: logger)
-        return try await withServices([.init(service: service)], logger: logger, body)
+        return try await withServices([.init(service: service)], logger: logger) { try await body(cache) }
     }
 
     func cleanUp() async {
