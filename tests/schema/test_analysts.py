@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -113,8 +114,29 @@ def database():
         assert analysed.returncode == 0, f"hindsight analyze failed:\n{analysed.stdout[-2000:]}\n{analysed.stderr[-3000:]}"
         yield {"owner": scratch, "analyst": with_database(owner, name, "hindsight_analyst"), "analyze": analysed.stdout}
     finally:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop_database(admin, name)
         admin.close()
+
+
+def drop_database(admin, name: str, timeout: float = 30) -> None:
+    """Drops the scratch database once the other roles' sessions are gone.
+
+    The owner is no superuser: WITH (FORCE) cannot end another role's backend (the analyst's connection
+    or the analyzer's pool may still be closing), so the drop is retried until they have left.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            return
+        except psycopg.errors.ObjectInUse:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+        except psycopg.errors.InsufficientPrivilege:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
