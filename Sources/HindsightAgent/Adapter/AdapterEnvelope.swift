@@ -5,10 +5,10 @@ public import HindsightCore
 /// The pure half of ``AdapterClient``: builds request envelopes and reads reply bodies, without I/O,
 /// so both are unit-tested on their own. The layout is docs/wire-format.md, "RPC".
 public enum AdapterEnvelope {
-    /// The exchange requests are published to (`WireContract`'s RPC exchange).
-    public static let exchange = "hindsight.rpc"
-    /// The routing key that reaches the adapter queue.
-    public static let routingKey = "adapter"
+    /// The exchange requests are published to (``WireContract/rpcExchange``).
+    public static let exchange = WireContract.rpcExchange
+    /// The routing key that reaches the adapter queue (``WireContract/adapterRoutingKey``).
+    public static let routingKey = WireContract.adapterRoutingKey
 
     /// The properties of a request: `type` = method, `hindsight-version`, the absolute deadline
     /// `hindsight-deadline-ms` = `nowMilliseconds` + `timeout`, and the same TTL as `expiration`.
