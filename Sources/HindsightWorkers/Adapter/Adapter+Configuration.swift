@@ -39,6 +39,7 @@ extension Adapter.Configuration {
     /// | `adapter.refreshSeconds` | `HINDSIGHT_ADAPTER_REFRESH_SECONDS` | 1…86400 | 30 |
     /// | `adapter.maxRequestBytes` | `HINDSIGHT_ADAPTER_MAX_REQUEST_BYTES` | 1024…65536 | 65536 |
     /// | `adapter.instance` | `HINDSIGHT_ADAPTER_INSTANCE` | string | hostname-pid |
+    /// | `adapter.queue` | `HINDSIGHT_ADAPTER_QUEUE` | string | hindsight.adapter |
     ///
     /// - Throws: ``ConfigurationError`` naming the first invalid variable and its value.
     package init(environment: EnvironmentReader) throws(ConfigurationError) {
@@ -47,5 +48,6 @@ extension Adapter.Configuration {
         if let value = try environment.int("adapter.refreshSeconds", in: 1...86_400) { refreshInterval = .seconds(value) }
         if let value = try environment.int("adapter.maxRequestBytes", in: 1024...RPCContract.maxRequestBytes) { maxRequestBytes = value }
         if let value = environment.string("adapter.instance") { instanceName = value }
+        if let value = environment.string("adapter.queue") { queue = value }
     }
 }

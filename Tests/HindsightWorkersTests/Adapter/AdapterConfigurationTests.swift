@@ -18,9 +18,11 @@ struct AdapterConfigurationTests {
         let configuration = try Adapter.Configuration(environment: EnvironmentReader(values: [
             "HINDSIGHT_ADAPTER_PREFETCH": "8", "HINDSIGHT_ADAPTER_REFRESH_SECONDS": "5",
             "HINDSIGHT_ADAPTER_MAX_REQUEST_BYTES": "4096", "HINDSIGHT_ADAPTER_INSTANCE": "adapter-2",
+            "HINDSIGHT_ADAPTER_QUEUE": "hindsight.test-adapter.private",
         ]))
         #expect(configuration.prefetch == 8 && configuration.refreshInterval == .seconds(5))
         #expect(configuration.maxRequestBytes == 4096 && configuration.instanceName == "adapter-2")
+        #expect(configuration.queue == "hindsight.test-adapter.private")
     }
 
     @Test("an invalid value names its variable", arguments: [
