@@ -603,6 +603,49 @@ def analyzer_metric_names() -> set[str]:
 
 
 @needs_compose
+class LocalWorker:
+    """A worker started by compose-local as compose would run it, its output captured, its metrics port
+    polled; `stop()` sends SIGTERM and expects exit 0 within the service's stop_grace_period."""
+
+    def __init__(self, service: str, metrics_port: int):
+        self.service = service
+        self.metrics_port = metrics_port
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [sys.executable, str(COMPOSE_LOCAL), *port_args([]), "--metrics-port", str(metrics_port), service],
+            cwd=ROOT, env=clean_env(), stdout=self.log, stderr=subprocess.STDOUT)
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-4000:]
+
+    def wait_for(self, path: str, what: str) -> str:
+        deadline = time.monotonic() + 60
+        while True:
+            status, body = http_get(self.metrics_port, path)
+            if status == 200:
+                return body
+            assert self.process.poll() is None, f"{self.service} exited {self.process.returncode}:\n{self.output()}"
+            assert time.monotonic() < deadline, f"{self.service} {what} ({status} {body[:500]}):\n{self.output()}"
+            time.sleep(0.2)
+
+    def stop(self, grace: float) -> None:
+        started = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code = self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{self.service} did not stop within stop_grace_period ({grace} s):\n{self.output()}")
+        assert code == 0, f"{self.service} exited {code} after SIGTERM:\n{self.output()}"
+        assert time.monotonic() - started < grace
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
 def test_analyzer_service_runs_locally():
     """The `analyzer` service as compose runs it (hindsight analyzer as hindsight_analyzer): /health, then
     /ready and the compose healthcheck, /metrics with the analyzer's metrics and a finished round, then
@@ -618,24 +661,8 @@ def test_analyzer_service_runs_locally():
     assert urlsplit(analyzer_plan["environment"]["HINDSIGHT_DATABASE_URL"]).username == "hindsight_analyzer"
     assert "HINDSIGHT_AMQP_URL" not in analyzer_plan["environment"]
     grace = seconds(analyzer_plan["stop_grace_period"])
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen([sys.executable, str(COMPOSE_LOCAL), *port_args([]), "--metrics-port", str(metrics_port), "analyzer"],
-                               cwd=ROOT, env=clean_env(), stdout=log, stderr=subprocess.STDOUT)
-
-    def output() -> str:
-        log.seek(0)
-        return log.read().decode(errors="replace")[-4000:]
-
-    def wait_for(path: str, what: str) -> str:
-        deadline = time.monotonic() + 60
-        while True:
-            status, body = http_get(metrics_port, path)
-            if status == 200:
-                return body
-            assert process.poll() is None, f"analyzer exited {process.returncode}:\n{output()}"
-            assert time.monotonic() < deadline, f"analyzer {what} ({status} {body[:500]}):\n{output()}"
-            time.sleep(0.2)
-
+    worker = LocalWorker("analyzer", metrics_port)
+    wait_for, output, process = worker.wait_for, worker.output, worker.process
     try:
         wait_for("/health", "/health never answered")
         wait_for("/ready", "never became ready")
@@ -657,19 +684,9 @@ def test_analyzer_service_runs_locally():
             base = re.sub(r"_(bucket|sum|count|total)$", "", metric)
             assert metric in declared or base in declared, f"/metrics shows {metric}, not declared in the analyzer's code"
 
-        started = time.monotonic()
-        process.send_signal(signal.SIGTERM)
-        try:
-            code = process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"analyzer did not stop within stop_grace_period ({grace} s):\n{output()}")
-        assert code == 0, f"analyzer exited {code} after SIGTERM:\n{output()}"
-        assert time.monotonic() - started < grace
+        worker.stop(grace)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        log.close()
+        worker.close()
 
 
 def adapter_metric_names() -> set[str]:
@@ -717,24 +734,8 @@ def test_adapter_service_runs_locally():
     amqp = urlsplit(adapter_plan["environment"]["HINDSIGHT_AMQP_URL"])
     assert amqp.username == "hindsight-adapter"
     grace = seconds(adapter_plan["stop_grace_period"])
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen([sys.executable, str(COMPOSE_LOCAL), *port_args([]), "--metrics-port", str(metrics_port), "adapter"],
-                               cwd=ROOT, env=clean_env(), stdout=log, stderr=subprocess.STDOUT)
-
-    def output() -> str:
-        log.seek(0)
-        return log.read().decode(errors="replace")[-4000:]
-
-    def wait_for(path: str, what: str) -> str:
-        deadline = time.monotonic() + 60
-        while True:
-            status, body = http_get(metrics_port, path)
-            if status == 200:
-                return body
-            assert process.poll() is None, f"adapter exited {process.returncode}:\n{output()}"
-            assert time.monotonic() < deadline, f"adapter {what} ({status} {body[:500]}):\n{output()}"
-            time.sleep(0.2)
-
+    worker = LocalWorker("adapter", metrics_port)
+    wait_for = worker.wait_for
     try:
         wait_for("/health", "/health never answered")
         ready = wait_for("/ready", "never became ready")
@@ -750,19 +751,9 @@ def test_adapter_service_runs_locally():
             base = re.sub(r"_(bucket|sum|count|total)$", "", metric)
             assert metric in declared or base in declared, f"/metrics shows {metric}, not declared in the adapter's code"
 
-        started = time.monotonic()
-        process.send_signal(signal.SIGTERM)
-        try:
-            code = process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"adapter did not stop within stop_grace_period ({grace} s):\n{output()}")
-        assert code == 0, f"adapter exited {code} after SIGTERM:\n{output()}"
-        assert time.monotonic() - started < grace
+        worker.stop(grace)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        log.close()
+        worker.close()
 
 
 @needs_compose
