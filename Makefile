@@ -7,7 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 export HINDSIGHT_AMQP_URL ?= amqp://hindsight:hindsight@127.0.0.1:$(or $(HINDSIGHT_RABBITMQ_PORT),5673)/hindsight
 export HINDSIGHT_DATABASE_URL ?= postgres://hindsight_owner:hindsight_owner@127.0.0.1:$(or $(HINDSIGHT_POSTGRES_PORT),5433)/hindsight
 
-.PHONY: demo test services-up services-down build check-warnings release python-deps test-swift test-python bench
+.PHONY: demo test services-up services-down build check-warnings release python-deps test-deps test-swift test-python bench
 
 demo: services-up release python-deps
 	.build/release/hindsight migrate
@@ -15,7 +15,7 @@ demo: services-up release python-deps
 
 # The build is the warnings check (every project file recompiled, any compiler warning in Sources/,
 # Tests/ or Benchmarks/ fails it). Both suites run even when the first fails; the exit status reports any failure.
-test: services-up check-warnings python-deps
+test: services-up check-warnings python-deps test-deps
 	.build/debug/hindsight migrate
 	status=0; $(MAKE) test-python || status=$$?; $(MAKE) test-swift || status=$$?; exit $$status
 
@@ -36,6 +36,10 @@ release:
 
 python-deps:
 	scripts/python-deps
+
+# Debian packages only the tests use (Chromium for the HTML report's screenshot test).
+test-deps:
+	scripts/test-deps
 
 # The fault suite cuts PostgreSQL off behind its own proxy (the shared server keeps running), so it
 # runs with the rest; its tests are serialized within the suite.
