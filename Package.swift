@@ -105,6 +105,7 @@ let package = Package(
             dependencies: [
                 "AMQP", "HindsightCore", "HindsightStore", "HindsightWorkers", "HindsightAgent",
                 "HindsightTesting",  // the simulated fleet of `simulate` and `demo`
+                "HindsightSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -115,11 +116,23 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The learning fleet: a world with a hidden ground truth, three groups of simulated agents, the
+        // learning report (`hindsight simulate`, the demo, `hindsight-bench learning`).
+        .target(
+            name: "HindsightSimulation",
+            dependencies: [
+                "AMQP", "HindsightCore", "HindsightAgent", "HindsightStore", "HindsightWorkers",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // `hindsight-bench`: the system benchmarks with their baselines (not in the container image).
         .executableTarget(
             name: "HindsightBenchmarks",
             dependencies: [
                 "AMQP", "HindsightCore", "HindsightStore", "HindsightWorkers", "HindsightAgent", "HindsightTesting",
+                "HindsightSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -147,6 +160,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "HindsightSimulationTests",
+            dependencies: ["HindsightSimulation", "HindsightCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "AMQPTests",
             dependencies: ["AMQP", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
@@ -169,6 +187,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "AMQP", "HindsightCore", "HindsightStore", "HindsightWorkers", "HindsightAgent", "HindsightTesting",
+                "HindsightSimulation",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
