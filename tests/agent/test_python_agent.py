@@ -28,8 +28,8 @@ import pika
 import pytest
 
 from agent_support import BINARY, ROOT, ChildProcess, clean_env, with_database
-from hindsight_agent import (AdapterClient, AdapterRefused, AdapterTimeout, EventPublisher, ExecutionRecorder,
-                             Failure, InvalidEvent, PlanPhase)
+from hindsight_agent import (AdapterClient, AdapterRefused, AdapterTimeout, BrokerRefused, EventPublisher,
+                             ExecutionRecorder, Failure, InvalidEvent, PlanPhase)
 from hindsight_agent import wire
 
 RESOURCES = ROOT / "Sources" / "HindsightCore" / "Resources"
@@ -105,6 +105,21 @@ def test_a_reused_event_id_with_other_content_raises():
     recorder.events[3] = dict(recorder.events[3], event_id=recorder.events[2]["event_id"])
     with pytest.raises(InvalidEvent, match="same id"):
         wire.messages_for(recorder.events)
+
+
+def test_unroutable_and_forbidden_messages_raise_broker_refused(cluster):
+    admin = pika.BlockingConnection(pika.URLParameters(cluster.amqp_url("hindsight", via_proxy=False)))
+    admin.channel().exchange_declare("hindsight.rpc", "direct", durable=True)  # as the adapter declares it
+    admin.close()
+    events = full_execution("python-agent-test").events
+    # Mandatory: no queue of `hindsight.rpc` is bound to `<domain>.<type>`, so the broker returns it.
+    with EventPublisher(url=cluster.amqp_url("hindsight-agent"), exchange="hindsight.rpc") as publisher:
+        with pytest.raises(BrokerRefused, match="unroutable"):
+            publisher.publish(events)
+    # hindsight-agent may write only hindsight.events and hindsight.rpc (403 on anything else).
+    with EventPublisher(url=cluster.amqp_url("hindsight-agent"), exchange="amq.topic", retry_for=0) as publisher:
+        with pytest.raises(BrokerRefused, match="403"):
+            publisher.publish(events)
 
 
 # ------------------------------------------------------------------------------------ (a) parity
