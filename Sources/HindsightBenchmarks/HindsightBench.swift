@@ -13,6 +13,7 @@ struct HindsightBench: AsyncParsableCommand {
     static let subcommands: [any ParsableCommand.Type] = [
         BenchAMQP.self,
         BenchAnalyze.self,
+        BenchChaos.self,
         BenchRPC.self,
         BenchCore.self,
         BenchDeadLetters.self,

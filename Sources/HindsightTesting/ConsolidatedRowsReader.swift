@@ -1,13 +1,14 @@
-import Foundation
-import HindsightCore
+package import Foundation
+package import HindsightCore
 import HindsightStore
-import Logging
-import PostgresNIO
+package import Logging
+package import PostgresNIO
 
-/// Reads the consolidated rows of some executions back into a ``ConsolidatedState`` so a test can
-/// compare them with the state the core computes from the same events.
-enum ConsolidatedRowsReader {
-    static func read(_ executions: [UUID], from client: PostgresClient, logger: Logger) async throws -> ConsolidatedState {
+/// Reads the consolidated rows of some executions back into a ``ConsolidatedState`` so a test (or the
+/// fault run of `hindsight-bench chaos`) can compare them with the state the core computes from the
+/// same events.
+package enum ConsolidatedRowsReader {
+    package static func read(_ executions: [UUID], from client: PostgresClient, logger: Logger) async throws -> ConsolidatedState {
         var state = ConsolidatedState()
         let micros = { (column: String) in "(EXTRACT(EPOCH FROM \(column)) * 1000000)::int8" }
         let executionRows = try await client.query(PostgresQuery(unsafeSQL: """
