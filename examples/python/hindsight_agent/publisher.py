@@ -44,12 +44,12 @@ class EventPublisher:
     """
 
     def __init__(self, url: Optional[str] = None, events_per_message: int = 100, retry_for: float = 30.0,
-                 exchange: str = EVENTS_EXCHANGE, confirm_timeout: float = 10.0):
+                 exchange: str = EVENTS_EXCHANGE, blocked_timeout: float = 10.0):
         self.url = url or amqp_url()
         self.events_per_message = events_per_message
         self.retry_for = retry_for
         self.exchange = exchange
-        self.confirm_timeout = confirm_timeout
+        self.blocked_timeout = blocked_timeout
         self._connection: Optional[pika.BlockingConnection] = None
         self._channel = None
 
@@ -111,7 +111,9 @@ class EventPublisher:
         parameters = pika.URLParameters(self.url)
         parameters.connection_attempts = 1
         parameters.socket_timeout = 5
-        parameters.blocked_connection_timeout = self.confirm_timeout
+        # A broker that blocks publishers (memory or disk alarm) counts as unavailable after this long,
+        # like the Swift publisher's confirm timeout; a silent peer is caught by the heartbeat.
+        parameters.blocked_connection_timeout = self.blocked_timeout
         parameters.client_properties = {"connection_name": "hindsight-python-agent"}
         try:
             self._connection = pika.BlockingConnection(parameters)
