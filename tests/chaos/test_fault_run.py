@@ -5,8 +5,8 @@ confirmed. Asserts the outcome only — lost = 0, duplicated = 0, consolidation 
 injected and undone — never timings (those are the benchmark's figures).
 
 Needs root (the servers run as their own users; `ss -K` resets sockets) and a built `hindsight-bench` and
-`hindsight` (release if built, else debug). The cluster is started when a node is missing and left running;
-the run's PostgreSQL (`scripts/services chaos-postgres`, 127.0.0.1:5435) is private to it.
+`hindsight` (the newer of release and debug that has the command). The cluster is started when a node is
+missing and left running; the run's PostgreSQL (`scripts/services chaos-postgres`, 127.0.0.1:5435) is its own.
 """
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def bench_binary() -> Path | None:
-    for configuration in ("release", "debug"):
-        bench = ROOT / ".build" / configuration / "hindsight-bench"
-        if bench.exists() and (bench.parent / "hindsight").exists():
+    """The most recently built hindsight-bench (release or debug) that has the chaos command."""
+    candidates = [ROOT / ".build" / c / "hindsight-bench" for c in ("release", "debug")]
+    candidates = [b for b in candidates if b.exists() and (b.parent / "hindsight").exists()]
+    for bench in sorted(candidates, key=lambda b: b.stat().st_mtime, reverse=True):
+        if subprocess.run([str(bench), "chaos", "--help"], capture_output=True).returncode == 0:
             return bench
     return None
 
