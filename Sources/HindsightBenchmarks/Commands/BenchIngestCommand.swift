@@ -69,6 +69,13 @@ struct BenchIngest: AsyncParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    @Option(name: .customLong("cluster-amqp-url"),
+            help: "Also drain single-event messages with one tracker through this broker (a cluster node; a comma-separated list uses its first URL), same database, after the single-node drains.")
+    var clusterAMQPURL: String?
+
+    @Flag(help: "--cluster-amqp-url of the local three-node cluster (scripts/services cluster env).")
+    var cluster = false
+
     static let drainRuns: [String: (batchMessages: Bool, trackers: Int)] = [
         "single-1": (false, 1), "single-2": (false, 2), "batch-1": (true, 1), "batch-2": (true, 2),
     ]
@@ -117,6 +124,20 @@ struct BenchIngest: AsyncParsableCommand {
             report.drains.append(try await bench.drain(workload, perMessage: perMessage, trackers: trackers))
         }
 
+        // 2b. The cluster's cost: the same single-event, one-tracker drain through a node of the cluster,
+        // whose quorum queue replicates every message to three nodes before confirming it.
+        if let clusterURL = try await clusterURLText() {
+            var clusterAMQP = try AMQPConfiguration(url: String(clusterURL.split(separator: ",").first ?? ""))
+            clusterAMQP.connectionName = "hindsight-bench-ingest-cluster"
+            clusterAMQP.publishWindow = amqp.publishWindow
+            let clusterBench = Runner(amqp: clusterAMQP, database: database, logger: logger)
+            let workload = Workload(seed: nextSeed(), events: events)
+            progress("ingest: 3-node cluster drain: \(workload.events.count) events in single-event messages, 1 tracker")
+            var figures = try await clusterBench.drain(workload, perMessage: 1, trackers: 1)
+            figures.name = "3-node cluster: " + figures.name
+            report.clusterDrains.append(figures)
+        }
+
         // 3. Tracker RSS: a child `hindsight tracker` process drains a single-event fill, then a batch fill
         // (batch messages hold ~100× the bytes per delivery inside the prefetch window).
         if !skipChild {
@@ -158,6 +179,15 @@ struct BenchIngest: AsyncParsableCommand {
         } else {
             report.printTable()
         }
+    }
+
+    /// The cluster's broker URL(s): the option, or the local cluster's with `--cluster`.
+    private func clusterURLText() async throws -> String? {
+        if let clusterAMQPURL { return clusterAMQPURL }
+        guard cluster else { return nil }
+        let exports = BenchChaos.exports(try await ChaosFaultInjector.services(["cluster", "env"]))
+        guard let urls = exports["HINDSIGHT_AMQP_URL"] else { throw ValidationError("scripts/services cluster env printed no HINDSIGHT_AMQP_URL") }
+        return urls
     }
 
     /// Creates (when missing), migrates and empties the scratch database.

@@ -7,13 +7,15 @@ struct Report: Encodable, Sendable {
     var tracker: String
     var ceiling: DrainFigures?
     var drains: [DrainFigures] = []
+    /// The single-event, one-tracker drain through the three-node cluster (`--cluster`).
+    var clusterDrains: [DrainFigures] = []
     var children: [DrainFigures] = []
     var baselines: [BaselineFigures] = []
     var lag: LagFigures?
     var sizes: SizeFigures?
 
     enum CodingKeys: String, CodingKey {
-        case events, batchSize, tracker, ceiling, drains, children, baselines, lag, sizes, ratios
+        case events, batchSize, tracker, ceiling, drains, clusterDrains, children, baselines, lag, sizes, ratios
     }
 
     /// One ratio between two figures of the run (no target: targets are in docs/benchmarks.md).
@@ -52,6 +54,7 @@ struct Report: Encodable, Sendable {
         add("single-event msgs: 1 tracker / 1 bare consumer (broker ceiling)", single1?.messagesPerSecond, ceiling?.messagesPerSecond)
         add("single-event msgs: 2 trackers / 1 tracker", single2?.eventsPerSecond, single1?.eventsPerSecond)
         add("\(batchSize)-event msgs: 2 trackers / 1 tracker", batch2?.eventsPerSecond, batch1?.eventsPerSecond)
+        add("single-event msgs, 1 tracker: 3-node cluster / single node", clusterDrains.first?.eventsPerSecond, single1?.eventsPerSecond)
         return ratios
     }
 
@@ -65,7 +68,7 @@ struct Report: Encodable, Sendable {
             rows.append([ceiling.name, "\(ceiling.messages)", "1", String(format: "%.2f", ceiling.seconds),
                          rate(ceiling.eventsPerSecond), rate(ceiling.messagesPerSecond), "-"])
         }
-        for drain in drains + children {
+        for drain in drains + clusterDrains + children {
             rows.append([drain.name, "\(drain.messages)", "\(drain.events / max(drain.messages, 1))",
                          String(format: "%.2f", drain.seconds), rate(drain.eventsPerSecond), rate(drain.messagesPerSecond),
                          drain.verifiedEvents == drain.events ? "ok" : "\(drain.verifiedEvents) stored!"])
@@ -114,6 +117,7 @@ struct Report: Encodable, Sendable {
         try container.encode(tracker, forKey: .tracker)
         try container.encodeIfPresent(ceiling, forKey: .ceiling)
         try container.encode(drains, forKey: .drains)
+        try container.encode(clusterDrains, forKey: .clusterDrains)
         try container.encode(children, forKey: .children)
         try container.encode(baselines, forKey: .baselines)
         try container.encodeIfPresent(lag, forKey: .lag)
