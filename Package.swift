@@ -124,6 +124,7 @@ let package = Package(
                 "AMQP", "HindsightCore", "HindsightAgent", "HindsightStore", "HindsightWorkers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

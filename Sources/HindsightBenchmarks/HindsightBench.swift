@@ -18,6 +18,7 @@ struct HindsightBench: AsyncParsableCommand {
         BenchCore.self,
         BenchDeadLetters.self,
         BenchIngest.self,
+        BenchLearning.self,
         BenchQueries.self,
         BenchStorage.self,
     ]

@@ -162,6 +162,9 @@ package struct LearningReport: Codable, Sendable, Hashable {
     package var groups: [AgentGroup]
     package var rounds: [Round]
     package var summary: Summary
+    /// Adapter calls of the adapted group that got no answer in time (the agent then behaved as the
+    /// control group); 0 in a healthy run.
+    package var adapterFallbacks: Int = 0
 
     package init(seed: UInt64, generatedAt: Date, world: World, groups: [AgentGroup], rounds: [Round], summary: Summary) {
         self.seed = seed
@@ -175,6 +178,19 @@ package struct LearningReport: Codable, Sendable, Hashable {
     private enum CodingKeys: String, CodingKey {
         case version, seed, world, groups, rounds, summary
         case generatedAt = "generated_at"
+        case adapterFallbacks = "adapter_fallbacks"
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        generatedAt = try c.decode(Date.self, forKey: .generatedAt)
+        world = try c.decode(World.self, forKey: .world)
+        groups = try c.decode([AgentGroup].self, forKey: .groups)
+        rounds = try c.decode([Round].self, forKey: .rounds)
+        summary = try c.decode(Summary.self, forKey: .summary)
+        adapterFallbacks = try c.decodeIfPresent(Int.self, forKey: .adapterFallbacks) ?? 0
     }
 
     /// The report as JSON: sorted keys, ISO 8601 time, pretty-printed.

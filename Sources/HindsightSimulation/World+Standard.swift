@@ -18,7 +18,7 @@ extension World {
     }
 
     static let dataProcessing = DomainTruth(
-        name: "data-processing",
+        name: "data-pipeline",
         goals: ["Clean and aggregate the sales data of store %d", "Deduplicate %d customer records",
                 "Build the weekly revenue report for region %d"],
         phases: [
@@ -37,7 +37,7 @@ extension World {
         orderEffect: OrderEffect(first: "validation", second: "transformation", durationFactor: 0.75, failureFactor: 0.4))
 
     static let securityAnalysis = DomainTruth(
-        name: "security-analysis",
+        name: "security-audit",
         goals: ["Analyze the logs of host %d for intrusion attempts", "Audit the IAM permissions of account %d",
                 "Scan the %d dependencies of the web service for CVEs"],
         phases: [
@@ -56,7 +56,7 @@ extension World {
         orderEffect: OrderEffect(first: "enrichment", second: "scanning", durationFactor: 0.7, failureFactor: 0.5))
 
     static let automation = DomainTruth(
-        name: "automation",
+        name: "release-automation",
         goals: ["Automate the release checklist of service %d", "Provision staging environment %d",
                 "Rotate the credentials of %d services"],
         phases: [

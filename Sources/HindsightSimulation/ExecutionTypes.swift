@@ -1,0 +1,73 @@
+package import Foundation
+package import HindsightCore
+
+/// A phase as an agent was told to run it.
+package struct PlannedPhase: Sendable, Hashable, Codable {
+    package var name: String
+    package var estimatedSeconds: Double
+
+    package init(name: String, estimatedSeconds: Double) {
+        self.name = name
+        self.estimatedSeconds = estimatedSeconds
+    }
+}
+
+/// What an agent knows when a phase fails: what the error says, never the world's failure kind.
+package struct RecoveryQuestion: Sendable, Hashable {
+    package var domain: String
+    package var phase: String
+    package var errorType: String
+    package var message: String
+    /// 1 for the first recovery of this failure.
+    package var attempt: Int
+    package var elapsedSeconds: Double
+    package var consecutiveFailures: Int
+    package var estimatedSeconds: Double
+    /// Errors recorded so far in the execution.
+    package var errorsSoFar: Int
+}
+
+/// What the agent decided to do about a failure.
+package struct RecoveryAnswer: Sendable, Hashable {
+    package var action: RecoveryAction
+    package var delaySeconds: Double
+    /// The failure type as the advisor classified it (sent in `recovery_attempted`).
+    package var failureType: String
+
+    package init(action: RecoveryAction, delaySeconds: Double, failureType: String) {
+        self.action = action
+        self.delaySeconds = delaySeconds
+        self.failureType = failureType
+    }
+}
+
+/// One recovery attempt and whether the world let it work.
+package struct RecoveryRecord: Sendable, Hashable, Codable {
+    package var phase: String
+    package var action: RecoveryAction
+    package var success: Bool
+}
+
+/// The measured result of one execution (what the figures are computed from).
+package struct ExecutionOutcome: Sendable, Hashable, Codable {
+    package var group: AgentGroup
+    package var round: Int
+    package var index: Int
+    package var executionID: UUID
+    package var domain: String
+    /// The agent reached its goal (every required phase finished).
+    package var finished: Bool
+    /// Simulated wall time from start to completion, seconds.
+    package var durationSeconds: Double
+    /// The total the group believed before running.
+    package var estimatedSeconds: Double
+    /// The confidence the group was given with its plan.
+    package var confidence: Double
+    package var transientFailures: Int
+    package var transientRecovered: Int
+    package var recoveries: [RecoveryRecord]
+    /// Seconds each finished phase took, from its first start to its end.
+    package var phaseSeconds: [String: Double]
+    /// The order the phases started in.
+    package var startOrder: [String]
+}
