@@ -1,5 +1,5 @@
 # Hindsight — the two commands of the README, and their parts.
-#   make demo   start RabbitMQ + PostgreSQL, build, migrate, run the cluster with a simulated agent fleet
+#   make demo   start RabbitMQ + PostgreSQL, build, run the cluster with a learning fleet of simulated agents
 #   make test   start RabbitMQ + PostgreSQL, build, run every test (Swift and Python)
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -9,8 +9,8 @@ export HINDSIGHT_DATABASE_URL ?= postgres://hindsight_owner:hindsight_owner@127.
 
 .PHONY: demo test services-up services-down build check-warnings release python-deps test-deps test-swift test-python bench
 
+# The demo creates and migrates its own database (hindsight_demo), so the shared one is not migrated here.
 demo: services-up release python-deps
-	.build/release/hindsight migrate
 	.build/release/hindsight demo
 
 # The build is the warnings check (every project file recompiled, any compiler warning in Sources/,

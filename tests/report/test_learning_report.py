@@ -143,6 +143,8 @@ def test_summary_table_has_the_last_rounds_figures(page, report):
     text = page.read_text(encoding="utf-8")
     summary = report["summary"]
     assert f"last {summary['last_rounds']} rounds" in text
+    # The world's domains are objects with a name in the report; the page names them.
+    assert "in the domains data-pipeline, security-audit, release-automation" in text
     assert f"{summary['groups']['adapted']['mean_duration_s']:.1f} s" in text
     assert f"{summary['adapted_vs_control']['success_points']:+.1f} points" in text
 

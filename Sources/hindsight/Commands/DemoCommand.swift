@@ -1,95 +1,115 @@
 import AMQP
 import ArgumentParser
 import Foundation
-import HindsightAgent
-import HindsightCore
+import HindsightSimulation
 import HindsightStore
-import HindsightTesting
-import HindsightWorkers
 import Logging
 import PostgresNIO
-import ServiceLifecycle
 
-/// `hindsight demo`: the cluster's main job on one machine — trackers consuming a simulated fleet's
-/// events into PostgreSQL, then what the learning core makes of the stored history.
+/// `hindsight demo`: the whole cluster on one machine and the proof that agents learn from their history.
+///
+/// In one process: migrations on a fresh database, two trackers, an adapter, and the learning fleet
+/// (three groups of simulated agents on one world, ``LearningFleet``) with an analyzer round between two
+/// fleet rounds (``StoreLearningCluster``). Then it prints what was learned (from the stored insights,
+/// the adapter's own source), one plan the adapter adapted, the learning curve and the HTML report's path,
+/// and stops everything gracefully.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run trackers and a simulated agent fleet, then show what Hindsight learned.")
+        abstract: "Run the cluster with a learning fleet of simulated agents, then show what they learned.",
+        discussion: """
+            Recreates the database --database (default hindsight_demo) on the server of --database-url / \
+            HINDSIGHT_DATABASE_URL (else the local one) so every run starts from no history, migrates it, and \
+            runs two trackers, an adapter and the fleet in this process. Without a URL each part connects as \
+            its own role (hindsight_tracker, hindsight_analyzer, hindsight_adapter, hindsight_analyst); with \
+            one, every part uses it. Writes learning-report.json and learning-report.html to --report-dir.
+            """)
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Option(help: "Executions the simulated fleet runs.")
-    var executions: Int = 900
+    @Option(help: "Database the demo recreates and uses (never the one in the URL).")
+    var database: String = "hindsight_demo"
+
+    @Option(help: "Rounds of the fleet (the analyzer learns between two rounds).")
+    var rounds: Int?
+
+    @Option(help: "Executions per group per round.")
+    var executions: Int?
+
+    @Flag(help: "A short run (3 rounds of 6 executions per group) for tests and a quick look.")
+    var short = false
+
+    @Option(help: "Simulated agents running at once.")
+    var agents: Int = 6
 
     @Option(help: "Trackers consuming in parallel.")
     var trackers: Int = 2
 
-    @Option(help: "Simulated agents publishing in parallel.")
-    var agents: Int = 6
+    @Option(help: "Seed of the simulated world and fleet (same seed, same run).")
+    var seed: UInt64 = 42
 
-    @Option(help: "Seed of the simulation.")
-    var seed: UInt64 = UInt64(Date().timeIntervalSince1970)
+    @Option(help: "Folder of learning-report.json and learning-report.html.")
+    var reportDir: String = "var/demo"
+
+    var effectiveRounds: Int { rounds ?? (short ? 3 : 8) }
+    var effectiveExecutions: Int { executions ?? (short ? 6 : 30) }
 
     func validate() throws {
-        guard (10...200_000).contains(executions) else { throw ValidationError("--executions must be 10…200000") }
-        guard (1...16).contains(trackers) else { throw ValidationError("--trackers must be 1…16") }
+        guard (1...100).contains(effectiveRounds) else { throw ValidationError("--rounds must be 1…100") }
+        guard (1...10_000).contains(effectiveExecutions) else { throw ValidationError("--executions must be 1…10000") }
         guard (1...64).contains(agents) else { throw ValidationError("--agents must be 1…64") }
+        guard (1...16).contains(trackers) else { throw ValidationError("--trackers must be 1…16") }
+        guard DemoDatabase.isValidName(database) else {
+            throw ValidationError("--database must be a lower-case name of letters, digits and _ (at most 63), not hindsight or postgres")
+        }
     }
 
     func run() async throws {
-        try Bootstrap.run(defaultLevel: .warning)
+        // Error by default: the trackers' warnings (a deadlock retried, a batch split) are routine and
+        // would only puzzle someone watching the demo; HINDSIGHT_LOG_LEVEL shows them.
+        try Bootstrap.run(defaultLevel: .error)
         let logger = Logger(label: "hindsight.demo")
-        // The demo migrates as the owner, runs its trackers as hindsight_tracker and reads the result as
-        // hindsight_analyst; a URL given explicitly is used for all three.
-        let database = try connection.database(role: .owner)
-        let explicit = connection.databaseURLIsExplicit
-        let trackerDatabase = explicit ? database : try connection.database(role: .tracker)
-        let analystDatabase = explicit ? database : try connection.database(role: .analyst)
+        let urls = try DemoDatabase.URLs(connection: connection, database: database)
         let amqp = try connection.amqp(connectionName: "hindsight-demo")
-        let baseline: Int
-        do {
-            try await StoreConnection.check(database, logger: logger)
-            baseline = try await StoreConnection.withClient(database, logger: logger) { client in
-                _ = try await Migrator(client: client, logger: logger).migrate()
-                return try await DemoReport(client: client, logger: logger).storedEvents()
-            }
-            let probe = try await AMQPConnection.connect(amqp, logger: logger)
-            await probe.closeAndWait()
-        } catch {
-            throw ExitMessage.line(for: error, database: database)
-        }
+        let world = World.standard(seed: seed)
+        let fleet = {
+            var fleet = LearningFleet.Configuration(seed: seed)
+            fleet.rounds = effectiveRounds
+            fleet.executionsPerGroupPerRound = effectiveExecutions
+            fleet.agents = agents
+            return fleet
+        }()
+        let reportDirectory = URL(fileURLWithPath: reportDir, isDirectory: true).absoluteURL
 
-        let postgres = PostgresClient(configuration: trackerDatabase.clientConfiguration, backgroundLogger: logger)
-        let reader = PostgresClient(configuration: analystDatabase.clientConfiguration, backgroundLogger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: postgres), .init(service: reader)]
-        for index in 0..<trackers {
-            var trackerAMQP = amqp
-            trackerAMQP.connectionName = "hindsight-demo-tracker-\(index)"
-            services.append(.init(service: TrackerService(
-                configuration: .init(), amqp: trackerAMQP, writer: ConsolidationWriter(client: postgres, logger: logger),
-                health: HealthState(), logger: logger)))
+        let clock = ContinuousClock()
+        let started = clock.now
+        print("Hindsight demo: \(world.domains.count) domains (\(world.domains.joined(separator: ", "))), "
+            + "\(fleet.rounds) rounds × \(fleet.groups.count) groups × \(fleet.executionsPerGroupPerRound) executions, seed \(seed)")
+        print("  groups: adapted (asks the adapter for plans and recovery), control (original plans, one plain retry),")
+        print("          seed_rules (the old system's own rules); all run in the same simulated world")
+        do {
+            try await DemoDatabase.recreate(urls, logger: logger)
+            try await DemoCluster.declareTopology(amqp: amqp, logger: logger)
+        } catch {
+            throw ExitMessage.line(for: error, database: urls.owner)
         }
-        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
-        let executions = self.executions, agents = self.agents, seed = self.seed, trackers = self.trackers
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            tasks.addTask {
-                defer { Task { await group.triggerGracefulShutdown() } }
-                print("Hindsight demo: \(trackers) trackers, \(agents) simulated agents, \(executions) executions")
-                let report = DemoReport(client: reader, logger: logger)
-                let clock = ContinuousClock()
-                let started = clock.now
-                let published = try await SimulateCommand.publishFleet(
-                    amqp: amqp, executions: executions, agents: agents, eventsPerMessage: 1, seed: seed, hours: 48,
-                    logger: logger)
-                let publishTime = clock.now - started
-                print("  published \(published) events in \(publishTime.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
-                try await report.waitUntilStored(events: published, baseline: baseline)
-                print("  stored exactly once in \((clock.now - started).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))) (first publish → last commit)\n")
-                try await report.printLearned(since: Date().addingTimeInterval(-50 * 3600))
-            }
-            try await tasks.waitForAll()
+        print("  database \(urls.owner.database) created and migrated; starting \(trackers) trackers and an adapter")
+
+        let cluster = DemoCluster(urls: urls, amqp: amqp, trackers: trackers, domains: world.domains, logger: logger)
+        try await cluster.run { client in
+            let progress = DemoProgress(rounds: fleet.rounds, started: started)
+            let learning = StoreLearningCluster(database: client.analyzer, amqp: amqp, domains: world.domains, logger: logger)
+            let report = try await LearningFleet(
+                configuration: fleet, world: world, amqp: amqp, cluster: learning, logger: logger
+            ).run { progress.update($0) }
+            progress.finish()
+            // One more analysis, so the insights and the adapter cover the last round too.
+            try await learning.learn()
+            try await DemoReport(world: world, client: client, amqp: amqp, logger: logger)
+                .printAll(report: report, reportDirectory: reportDirectory)
         }
+        let elapsed = (clock.now - started).formatted(.units(allowed: [.minutes, .seconds], width: .narrow))
+        print("\nDone in \(elapsed); trackers and adapter stopped. The history stays in database \(urls.owner.database):")
+        print("  hindsight insights --database-url '\(urls.analyst)'   (*** = the role's password; locally its name)")
     }
 }

@@ -1,91 +1,194 @@
+import AMQP
 import Foundation
+import HindsightAgent
 import HindsightCore
+import HindsightSimulation
 import HindsightStore
 import Logging
-import PostgresNIO
 
-/// What the demo prints: per domain, what the learning core concluded from the stored history.
+/// What the demo prints at the end: the stored insights per domain, one plan the adapter adapted, the
+/// learning curve, and the HTML report's path.
+///
+/// One source of truth per number: durations, percentiles and shares come from the stored insights (what
+/// the adapter answers from, read through `InsightStore.domainKnowledge`); a phase's estimate is the one
+/// in the domain's starting plan, which is also the plan sent to the adapter — so a phase is called slow
+/// against the same estimate the adapted plan replaces, with the core's own rule
+/// (`PerformanceAnalyzer.isSlow`).
 struct DemoReport {
-    let client: PostgresClient
+    let world: World
+    let client: DemoCluster.Clients
+    let amqp: AMQPConfiguration
     let logger: Logger
 
-    func storedEvents() async throws -> Int {
-        let rows = try await client.query("SELECT coalesce(sum(event_count), 0)::int8 FROM hindsight.executions", logger: logger)
-        var total = 0
-        for try await value in rows.decode(Int64.self) { total = Int(value) }
-        return total
+    func printAll(report: LearningReport, reportDirectory: URL) async throws {
+        let knowledge = try await domainKnowledge()
+        printInsights(knowledge)
+        try await printAdaptedPlan()
+        DemoLearningCurve.print(report)
+        let html = DemoReportFiles.write(report, to: reportDirectory)
+        print("\n== The learning report ==")
+        print(html)
     }
 
-    /// Waits until `events` more events are stored than at `baseline`, or until nothing changed for 15 s.
-    func waitUntilStored(events: Int, baseline: Int) async throws {
-        var last = -1
-        var lastChange = ContinuousClock.now
-        while true {
-            let stored = try await storedEvents() - baseline
-            if stored >= events { return }
-            if stored != last {
-                last = stored
-                lastChange = .now
-            } else if ContinuousClock.now - lastChange > .seconds(15) {
-                print("  note: \(stored) of \(events) new events stored (the rest were already stored: same seed as before?)")
-                return
+    // MARK: Insights
+
+    private struct DomainView {
+        let truth: DomainTruth
+        let record: InsightStore.Record?
+        let knowledge: DomainKnowledge?
+    }
+
+    private func domainKnowledge() async throws -> [DomainView] {
+        let records = try await InsightStore.read(domains: world.domains, client: client.analyst, logger: logger)
+        var views: [DomainView] = []
+        for truth in world.domainTruths {
+            let knowledge = try await InsightStore.domainKnowledge(domain: truth.name, client: client.analyst, logger: logger)
+            views.append(DomainView(truth: truth, record: records.first { $0.domain == truth.name }, knowledge: knowledge))
+        }
+        return views
+    }
+
+    private func printInsights(_ views: [DomainView]) {
+        print("\n== What the cluster learned (the analyzer's insights, per domain) ==")
+        for view in views {
+            print("\n\(view.truth.name)")
+            guard let record = view.record, let knowledge = view.knowledge else {
+                print("  no insights: nothing was analysed in this domain")
+                continue
             }
-            try await Task.sleep(for: .milliseconds(100))
+            let s = record.summary
+            print("  \(record.sampleSize) executions analysed (confidence \(f(record.confidence, 2))): \(percent(s.successRate)) succeeded "
+                + "(\(s.completed) completed, \(s.failed) failed, \(s.abandoned) abandoned)")
+            if let p50 = s.durationP50, let p95 = s.durationP95 {
+                print("  an execution takes \(f(p50)) s at the median, \(f(p95)) s at p95 (95 in 100 take less)")
+            }
+            printSlowPhases(view.truth, insights: knowledge.insights)
+            if record.errors.isEmpty {
+                print("  error patterns: none")
+            } else {
+                print("  most frequent errors (messages with numbers and names replaced by <…>):")
+                for error in record.errors.prefix(3) {
+                    print("    - \"\(error.pattern)\": \(error.occurrences) times in \(error.executions) executions, in \(error.phases.joined(separator: ", "))")
+                }
+            }
+            if let order = record.phaseOrder {
+                print("  best phase order: \(order.phases.joined(separator: " → "))")
+                print("    chosen as the \(order.basis)")
+                var evidence = "    \(order.supportingRuns) completed executions ran in this order"
+                if let mean = order.supportingMeanSeconds, let all = order.domainMeanSeconds {
+                    evidence += ", \(f(mean)) s on average against \(f(all)) s for all executions"
+                    // Said plainly rather than left for the reader to spot: the pick is not faster yet.
+                    if mean >= all { evidence += " (no faster order stands out yet: this is simply the most common one)" }
+                }
+                print(evidence)
+            }
         }
     }
 
-    func printLearned(since: Date) async throws {
-        let history = ExecutionHistory(client: client, logger: logger)
-        let analyzer = PerformanceAnalyzer()
-        let engine = AdaptationEngine()
-        let policy = RecoveryPolicy()
-        for (domain, count) in try await history.domains(since: since) {
-            let traces = try await history.recentExecutions(domain: domain, since: since, limit: 2000)
-                .compactMap(ExecutionTrace.fromWireEvents)
-            let insights = analyzer.analyze(traces, domain: domain)
-            print("== \(domain): \(count) executions in the window, \(insights.sampleSize) analysed, confidence \(format(insights.confidenceScore, 2))")
-            let durations = traces.compactMap(\.durationSeconds).sorted()
-            if let p50 = Percentile.continuous(0.5, sorted: durations), let p95 = Percentile.continuous(0.95, sorted: durations),
-               let p99 = Percentile.continuous(0.99, sorted: durations)
-            {
-                print("   duration p50 \(format(p50, 1)) s · p95 \(format(p95, 1)) s · p99 \(format(p99, 1)) s")
-            }
-            for line in insights.insights { print("   • \(line)") }
-            if !insights.slowPhases.isEmpty {
-                print("   slow phases:")
-                for slow in insights.slowPhases.prefix(3) {
-                    let estimate = slow.averageEstimate.map { " vs estimate \(format($0, 0)) s" } ?? ""
-                    print("     - \(slow.phaseName): avg \(format(slow.averageDuration, 1)) s\(estimate), \(format(slow.shareOfTotal * 100, 0)) % of the run")
-                }
-            }
-            if !insights.commonErrors.isEmpty {
-                print("   error patterns:")
-                for error in insights.commonErrors.prefix(3) {
-                    print("     - \(error.pattern)  ×\(error.count) in \(error.phases.joined(separator: ", "))")
-                }
-            }
-            if !insights.optimalPhaseOrder.isEmpty {
-                print("   learned phase order: \(insights.optimalPhaseOrder.joined(separator: " → "))")
-            }
-            for line in insights.recommendations { print("   → \(line)") }
-            if let plan = traces.lazy.compactMap(\.plan).first {
-                let adapted = engine.adapt(plan, insights: insights)
-                print("   adapted plan (expected improvement \(format(adapted.expectedImprovement, 0)) %, confidence \(format(adapted.confidence, 2))):")
-                for change in adapted.changes.prefix(6) {
-                    print("     * \(change.summary) — \(change.reason)")
-                }
-                if adapted.changes.isEmpty { for line in adapted.adaptations { print("     * \(line)") } }
-            }
-            if let error = insights.commonErrors.first, let phaseName = error.phases.first {
-                let failure = FailureClassifier.classify(message: error.example)
-                let strategy = policy.strategy(for: failure, phaseName: phaseName, estimatedSeconds: nil)
-                print("   recovery for \"\(error.example)\" in \(phaseName): \(failure.rawValue) → \(strategy.kind) (\(strategy.reason), confidence \(format(strategy.confidence, 2)))")
-            }
-            print("")
+    /// Slow phases by the core's rule, against the starting plan's estimate (the one the adapted plan
+    /// below replaces), with the stored statistics.
+    private func printSlowPhases(_ truth: DomainTruth, insights: PerformanceInsights) {
+        let rule = PerformanceAnalyzer()
+        let slow = truth.phases.compactMap { phase -> (PhaseTruth, PhaseStatistics)? in
+            guard let stats = insights.statistics(forPhase: phase.name),
+                  rule.isSlow(mean: stats.meanDuration, estimate: phase.planEstimateSeconds, share: stats.shareOfTotal)
+            else { return nil }
+            return (phase, stats)
+        }.sorted { $0.1.meanDuration - $0.0.planEstimateSeconds > $1.1.meanDuration - $1.0.planEstimateSeconds }
+        if slow.isEmpty {
+            print("  slow phases: none (every phase averages within its estimate in the starting plan)")
+            return
+        }
+        print("  slow phases (they average more than the starting plan estimates):")
+        for (phase, stats) in slow {
+            print("    - \(phase.name): \(f(stats.meanDuration)) s on average against an estimate of \(f(phase.planEstimateSeconds)) s; "
+                + "p90 \(f(stats.p90)) s over \(stats.sampleCount) runs; \(percent(stats.shareOfTotal, 0)) of an execution's time")
         }
     }
 
-    private func format(_ value: Double, _ digits: Int) -> String {
-        String(format: "%.\(digits)f", value)
+    // MARK: Adapted plan
+
+    /// Asks the adapter to adapt every domain's starting plan and prints the reply with the most changes.
+    private func printAdaptedPlan() async throws {
+        print("\n== One plan, adapted by the adapter (plan.optimize over AMQP) ==")
+        let connection = try await AMQPConnection.connect(amqp, logger: logger)
+        let adapter = AdapterClient(connection: connection, timeouts: .init(optimize: .seconds(5)))
+        var best: (DomainTruth, PlanOptimizeRequest, PlanOptimizeResult)?
+        do {
+            for truth in world.domainTruths {
+                let request = PlanOptimizeRequest(
+                    domain: truth.name, goal: String(format: truth.goals.first ?? truth.name, 1), plan: Self.startingPlan(truth))
+                let reply = try await adapter.optimize(request)
+                if reply.result.changes.count > best?.2.changes.count ?? -1 { best = (truth, request, reply.result) }
+            }
+        } catch {
+            await connection.closeAndWait()
+            throw error
+        }
+        await connection.closeAndWait()
+        guard let (truth, request, result) = best else { return }
+        print("domain \(truth.name), goal \"\(request.goal)\"; the adapter's confidence \(f(result.confidence, 2))")
+        if let reason = result.reason { print("  the plan is unchanged: \(reason)") }
+        Self.table(
+            ["#", "phase", "starting plan", "adapted plan", "added"],
+            result.phases.enumerated().map { index, phase in
+                let before = request.plan.first { $0.name == phase.name }
+                let added = Set(phase.requiredCapabilities ?? []).subtracting(before?.requiredCapabilities ?? [])
+                return ["\(index + 1)", phase.name, before?.estimatedSeconds.map { "\(f($0)) s" } ?? "-",
+                        phase.estimatedSeconds.map { "\(f($0)) s" } ?? "-",
+                        (added.sorted() + ((phase.successIndicators ?? []).isEmpty ? [] : ["checkpoint"])).joined(separator: ", ")]
+            })
+        if !result.changes.isEmpty {
+            print("  why, change by change (reason and the stored evidence):")
+            let width = String(result.changes.count).count
+            let pad = String(repeating: " ", count: width + 4)
+            for (index, change) in result.changes.enumerated() {
+                let phase = change.phase.map { change.summary.contains($0) ? "" : "\($0): " } ?? ""
+                let number = String(index + 1)
+                print("  \(String(repeating: " ", count: width - number.count))\(number). \(phase)\(change.summary)")
+                print("\(pad) because \(Self.sentenceTail(change.reason))")
+                let value = change.evidence.value.map { " = \(f($0, 2))" } ?? ""
+                print("\(pad) evidence: \(change.evidence.source)\(value), \(change.evidence.sampleSize) runs, confidence \(f(change.confidence, 2))")
+            }
+        }
     }
+
+    /// `reason` to follow "because": its first letter lower-cased unless it starts an acronym ("Common
+    /// error patterns…" → "common error patterns…", "HTTP …" kept).
+    static func sentenceTail(_ reason: String) -> String {
+        let characters = Array(reason)
+        guard characters.count > 1, characters[0].isUppercase, !characters[1].isUppercase else { return reason }
+        return characters[0].lowercased() + String(characters.dropFirst())
+    }
+
+    /// The plan every agent of a domain starts from: the world's phases with their planned estimates.
+    static func startingPlan(_ truth: DomainTruth) -> [RPCPlanPhase] {
+        truth.phases.map {
+            RPCPlanPhase(
+                name: $0.name, estimatedSeconds: $0.planEstimateSeconds, dependencies: $0.dependencies,
+                requiredCapabilities: [$0.capability])
+        }
+    }
+}
+
+extension DemoReport {
+    /// Numbers as the adapter's reasons write them (`printf` rounding, one decimal by default).
+    static func f(_ value: Double, _ places: Int = 1) -> String { String(format: "%.\(places)f", value) }
+    static func percent(_ value: Double, _ places: Int = 1) -> String { String(format: "%.\(places)f %%", value * 100) }
+    private func f(_ value: Double, _ places: Int = 1) -> String { Self.f(value, places) }
+
+    /// A table indented under its section (the columns padded to their widest cell).
+    static func table(_ header: [String], _ rows: [[String]], indent: String = "  ") {
+        var widths = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        func line(_ cells: [String]) -> String {
+            let text = cells.enumerated().map { i, cell in cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ")
+            return indent + String(text.reversed().drop { $0 == " " }.reversed())
+        }
+        print(line(header))
+        print(line(widths.map { String(repeating: "-", count: $0) }))
+        for row in rows { print(line(row)) }
+    }
+    private func percent(_ value: Double, _ places: Int = 1) -> String { Self.percent(value, places) }
 }
