@@ -42,20 +42,56 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
         public var initialDelay: Duration
         /// Upper bound of the exponentially growing delay. Defaults to 30 s.
         public var maximumDelay: Duration
+        /// Messages written but not yet confirmed (and those queued behind them) when the connection
+        /// is lost are published again on the next connection, and their `publish` calls go on
+        /// waiting, instead of failing with ``AMQPError/Code/connectionClosed``. Defaults to `true`.
+        public var republishUnconfirmed: Bool
+        /// How long such messages wait for the next connection; past it their calls fail with
+        /// ``AMQPError/Code/connectionClosed``. Defaults to 30 s.
+        public var republishTimeout: Duration
 
         /// Creates a reconnect policy; every parameter restates its default.
         public init(enabled: Bool = true, initialDelay: Duration = .milliseconds(100),
-                    maximumDelay: Duration = .seconds(30)) {
+                    maximumDelay: Duration = .seconds(30), republishUnconfirmed: Bool = true,
+                    republishTimeout: Duration = .seconds(30)) {
             self.enabled = enabled
             self.initialDelay = initialDelay
             self.maximumDelay = maximumDelay
+            self.republishUnconfirmed = republishUnconfirmed
+            self.republishTimeout = republishTimeout
         }
     }
 
-    /// Host name or IP address of the broker.
+    /// One broker address: a host and a TCP port (a node of a cluster, when there are several).
+    public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        /// Host name or IP address.
+        public var host: String
+        /// TCP port.
+        public var port: Int
+
+        /// Creates an address.
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// `host:port`, with an IPv6 address in brackets.
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// Host name or IP address of the broker (the first one, when there are several).
     public var host: String
     /// TCP port. Defaults to `5672` (`5671` for `amqps://`).
     public var port: Int
+    /// Further brokers — the other nodes of a cluster — with the same credentials, virtual host and
+    /// settings. The first connect tries ``host``:``port`` and then these in order and keeps the
+    /// first that answers; after a loss the client reconnects to the next address of the list
+    /// (round robin). Defaults to empty (a URL list sets it).
+    public var failoverEndpoints: [Endpoint] = []
+
+    /// Every broker address, in the order they are tried: ``host``:``port`` first, then
+    /// ``failoverEndpoints``.
+    public var endpoints: [Endpoint] { [Endpoint(host: host, port: port)] + failoverEndpoints }
     /// Virtual host. Defaults to `/`.
     public var virtualHost: String
     /// User name for PLAIN authentication. Defaults to `guest`.
@@ -101,7 +137,8 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
         self.tls = tls
     }
 
-    /// Parses `amqp://user:pass@host:port/vhost` or `amqps://…`.
+    /// Parses `amqp://user:pass@host:port/vhost` or `amqps://…`, or a comma-separated list of
+    /// such URLs, one per node of a cluster.
     ///
     /// User, password and virtual host are percent-decoded (`%2F` is `/`, so the default virtual
     /// host is written `amqp://host/%2F`; an empty path also means `/`). Query parameters
@@ -109,17 +146,37 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible {
     /// `connection_name`, and for TLS `cacertfile`, `certfile`, `keyfile`, `verify`
     /// (`verify_peer` or `verify_none`).
     ///
+    /// In a list (`amqp://u:p@node1:5672/v,amqp://u:p@node2:5672/v`) every URL names the same
+    /// scheme, user, password, virtual host and query parameters; only host and port differ, and
+    /// no address appears twice. The first becomes ``host``/``port``, the others
+    /// ``failoverEndpoints``. Only a comma followed by `amqp://` or `amqps://` separates URLs, so
+    /// a comma inside a password or a file path needs no escaping.
+    ///
     /// - Throws: ``AMQPError`` with code ``AMQPError/Code/invalidConfiguration``.
     public init(url: String) throws(AMQPError) {
         self = try URLParser.parse(url)
     }
 
-    /// The URL without the password, e.g. `amqp://user@broker.example:5672/%2F`.
+    /// The URL without the password, e.g. `amqp://user@broker.example:5672/%2F`; with
+    /// ``failoverEndpoints``, one such URL per address, comma-separated.
     public var redactedURL: String {
+        endpoints.map(redactedURL(for:)).joined(separator: ",")
+    }
+
+    /// The URL of one address without the password, e.g. `amqp://user@node2:5672/%2F`.
+    public func redactedURL(for endpoint: Endpoint) -> String {
         let scheme = tls == nil ? "amqp" : "amqps"
         let vhost = virtualHost == "/" ? "%2F" : URLParser.percentEncode(virtualHost)
-        let hostPart = host.contains(":") ? "[\(host)]" : host
-        return "\(scheme)://\(URLParser.percentEncode(username))@\(hostPart):\(port)/\(vhost)"
+        return "\(scheme)://\(URLParser.percentEncode(username))@\(endpoint)/\(vhost)"
+    }
+
+    /// This configuration for one address only: ``host``/``port`` set to it, no failover.
+    func pinned(to endpoint: Endpoint) -> AMQPConfiguration {
+        var copy = self
+        copy.host = endpoint.host
+        copy.port = endpoint.port
+        copy.failoverEndpoints = []
+        return copy
     }
 
     public var description: String {

@@ -44,6 +44,11 @@ extension AMQPConnection {
     /// - Returns: an `AsyncStream` of ``State``.
     public func stateChanges() -> AsyncStream<State> { core.stateChanges() }
 
+    /// The broker address (cluster node) of the current connection, or of the last one while
+    /// reconnecting: one of ``AMQPConfiguration/endpoints``. Log it or show it in a health check to
+    /// tell which node a worker is on.
+    public var endpoint: AMQPConfiguration.Endpoint? { core.endpoint }
+
     /// The number of the current broker connection: 1 after the first connect, one more after
     /// each successful reconnect. For tests.
     package var generation: UInt64 { core.generation }

@@ -35,6 +35,7 @@ final class ConnectionCore: TaskExecutor, Sendable {
         var state: AMQPConnection.State = .reconnecting
         var generation: UInt64 = 0
         var reconnects = 0
+        var endpoint: AMQPConfiguration.Endpoint?
         var observers: [Int: AsyncStream<AMQPConnection.State>.Continuation] = [:]
         var nextObserver = 0
     }
@@ -194,6 +195,14 @@ final class ConnectionCore: TaskExecutor, Sendable {
 
     /// Connections lost and re-established (or being re-established) since the first connect.
     var reconnects: Int { observed.withLock { $0.reconnects } }
+
+    /// The broker address of the current (or last) connection; nil before the first.
+    var endpoint: AMQPConfiguration.Endpoint? { observed.withLock { $0.endpoint } }
+
+    /// Records the address just connected to (connection thread only).
+    func setEndpoint(_ endpoint: AMQPConfiguration.Endpoint) {
+        observed.withLock { $0.endpoint = endpoint }
+    }
 
     /// A new stream of state changes, starting with the current state.
     func stateChanges() -> AsyncStream<AMQPConnection.State> {

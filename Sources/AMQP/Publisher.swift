@@ -83,6 +83,7 @@ final class PublishBatch {
 final class Publisher {
     struct Unconfirmed {
         var seq: UInt64
+        var message: AMQPMessage
         var batch: PublishBatch
         var confirmed = false
     }
@@ -121,6 +122,19 @@ final class Publisher {
         for (_, batch) in queued.drain() { batch.fail(error) }
     }
 
+    /// The connection died and will be re-established: every message whose outcome is unknown
+    /// (written but unconfirmed, in the order it was written) goes back in front of those not
+    /// written yet, to be published again on the next connection. Their callers keep waiting.
+    func carryOver() {
+        open = false
+        var carried = FIFO<(AMQPMessage, PublishBatch)>()
+        for entry in unconfirmed.drain() where !entry.confirmed && !entry.batch.done {
+            carried.append((entry.message, entry.batch))
+        }
+        for (message, batch) in queued.drain() where !batch.done { carried.append((message, batch)) }
+        queued = carried
+    }
+
     /// The broker closed the publish channel (e.g. unknown exchange): fail the batches that had
     /// messages in flight; other queued batches go out on a fresh channel.
     func channelClosed(_ error: AMQPError) {
@@ -152,14 +166,18 @@ extension Session {
                 _ = amqp_confirm_select(st, Self.publishChannel)
                 try checkReply(channel: Self.publishChannel, "enabling publisher confirms")
             } catch {
-                publisher.fail(error)
+                // A lost connection has already failed or carried the messages over.
+                if state != nil { publisher.fail(error) }
                 return
             }
             publisher.open = true
             publisher.nextSeq = 1
         }
-        while publisher.unconfirmed.count < publisher.window, let (message, batch) = publisher.queued.popFirst() {
-            if batch.done { continue }
+        while publisher.unconfirmed.count < publisher.window, let (message, batch) = publisher.queued.first {
+            if batch.done {
+                _ = publisher.queued.popFirst()
+                continue
+            }
             var props = arena.properties(message.properties)
             let status = message.body.withUnsafeBytes { body in
                 amqp_basic_publish(st, Self.publishChannel, arena.bytes(message.exchange), arena.bytes(message.routingKey),
@@ -167,12 +185,12 @@ extension Session {
             }
             arena.reset()
             guard status == AMQP_STATUS_OK.rawValue else {
-                let error = libraryError(status, "publishing")
-                batch.fail(error)
-                connectionLost(error)
+                // Still queued: carried over to the next connection, or failed with the rest.
+                connectionLost(libraryError(status, "publishing"))
                 return
             }
-            publisher.unconfirmed.append(.init(seq: publisher.nextSeq, batch: batch))
+            _ = publisher.queued.popFirst()
+            publisher.unconfirmed.append(.init(seq: publisher.nextSeq, message: message, batch: batch))
             publisher.nextSeq += 1
         }
     }

@@ -2,9 +2,38 @@ import CRabbitMQ
 import Logging
 
 extension Session {
-    /// Opens the socket, logs in and records the new generation. Throws a typed error whose text
-    /// says what to fix; leaves `state` nil on failure.
-    func establish() throws(AMQPError) {
+    /// The first connect: tries every address in order and keeps the first that answers. When none
+    /// does, the error names each address and why it failed (one address: its error unchanged).
+    func establishFirst() throws(AMQPError) {
+        var failures: [AMQPError] = []
+        for index in endpoints.indices {
+            do throws(AMQPError) {
+                try establish(at: index)
+                if !failures.isEmpty {
+                    logger.info("amqp.connection.failover", metadata: ["amqp.unreachable": "\(failures.count)"])
+                }
+                return
+            } catch {
+                if endpoints.count > 1 {
+                    logger.info("amqp.connect.failed", metadata: ["error.code": "\(error.code)", "error.message": "\(error.message)"])
+                }
+                failures.append(error)
+            }
+        }
+        guard failures.count > 1, let first = failures.first else {
+            throw failures.first ?? AMQPError(.invalidConfiguration, "no broker address to connect to")
+        }
+        let code = failures.allSatisfy { $0.code == first.code } ? first.code : .connectionRefused
+        throw AMQPError(code, "none of the \(failures.count) brokers of the URL list answered: "
+                        + failures.map(\.message).joined(separator: " | "))
+    }
+
+    /// Opens the socket to the address at `index`, logs in and records the new generation. Throws a
+    /// typed error whose text says what to fix; leaves `state` nil on failure.
+    func establish(at index: Int) throws(AMQPError) {
+        endpointIndex = index
+        config = core.configuration.pinned(to: endpoints[index])
+        logger[metadataKey: "amqp.url"] = "\(config.redactedURL)"
         guard let st = amqp_new_connection() else {
             throw AMQPError(.connectionRefused, "rabbitmq-c could not allocate a connection (out of memory)")
         }
@@ -21,7 +50,9 @@ extension Session {
         lastHeartbeatSent = nil
         socketReadable = false
         controlOpen = false
-        logger.info("amqp.connection.open", metadata: ["amqp.generation": "\(generation)", "amqp.heartbeat": "\(heartbeatSeconds)"])
+        core.setEndpoint(endpoints[index])
+        logger.info("amqp.connection.open", metadata: ["amqp.generation": "\(generation)", "amqp.heartbeat": "\(heartbeatSeconds)",
+                                                     "amqp.endpoint": "\(endpoints[index])"])
     }
 
     private func open(_ st: amqp_connection_state_t) throws(AMQPError) {
@@ -173,20 +204,37 @@ extension Session {
         core.setState(reconnecting ? .reconnecting : .closed)
         logger.warning("amqp.connection.lost", metadata: ["error.code": "\(error.code)", "error.message": "\(error.message)",
                                                        "amqp.reconnecting": "\(reconnecting)"])
-        failEverything(error, finishConsumers: !reconnecting)
+        let carry = reconnecting && config.reconnect.republishUnconfirmed
+        failEverything(error, finishConsumers: !reconnecting, carryPublishes: carry)
+        if carry, !publisher.queued.isEmpty {
+            republishDeadline = .now + config.reconnect.republishTimeout
+            logger.info("amqp.publish.carried", metadata: ["amqp.messages": "\(publisher.queued.count)"])
+        }
         if reconnecting {
             reconnectAttempt = 0
+            lostEndpoint = endpointIndex
             scheduleReconnect()
         } else {
             closed = true
         }
     }
 
-    func failEverything(_ error: AMQPError, finishConsumers: Bool) {
+    /// Fails the messages carried over a lost connection that no reconnect took in time.
+    func giveUpRepublishing() {
+        republishDeadline = nil
+        publisher.fail(AMQPError(.connectionClosed, "no broker of \(core.configuration.redactedURL) took the connection back within \(config.reconnect.republishTimeout) — the messages were not republished; publish them again"))
+    }
+
+    func failEverything(_ error: AMQPError, finishConsumers: Bool, carryPublishes: Bool = false) {
         controlOpen = false
         receivers.removeAll()
         freeChannels = (4..<max(4, nextChannel)).filter { consumers[$0] == nil }
-        publisher.fail(error)
+        if carryPublishes {
+            publisher.carryOver()
+        } else {
+            republishDeadline = nil
+            publisher.fail(error)
+        }
         rpc?.fail(error)
         for consumer in consumers.values {
             consumer.connectionLost()
@@ -196,23 +244,21 @@ extension Session {
     }
 
     private func scheduleReconnect() {
-        let base = Double(config.reconnect.initialDelay.milliseconds)
-        let cap = Double(config.reconnect.maximumDelay.milliseconds)
-        let delay = min(cap, base * Double(1 << min(reconnectAttempt, 20)))
-        let jittered = delay * Double.random(in: 0.5...1.0)
-        nextReconnect = .now + .milliseconds(Int64(jittered))
+        let delay = schedule.delay(beforeAttempt: reconnectAttempt + 1, jitter: Double.random(in: 0.5...1.0))
+        nextReconnect = .now + delay
     }
 
     func reconnect() {
         reconnectAttempt += 1
         do throws(AMQPError) {
-            try establish()
+            try establish(at: schedule.endpoint(attempt: reconnectAttempt, lost: lostEndpoint))
         } catch {
             logger.info("amqp.reconnect.failed", metadata: ["amqp.attempt": "\(reconnectAttempt)", "error.message": "\(error.message)"])
             scheduleReconnect()
             return
         }
         nextReconnect = nil
+        republishDeadline = nil
         reattach()
         // Connected for observers only once the topology and the consumers are back.
         if state != nil { core.setState(.connected, generation: generation) }
@@ -238,6 +284,8 @@ extension Session {
                 consumers[consumer.channel] = nil
             }
         }
-        logger.info("amqp.reconnect.done", metadata: ["amqp.generation": "\(generation)", "amqp.consumers": "\(consumers.count)"])
+        logger.info("amqp.reconnect.done", metadata: ["amqp.generation": "\(generation)", "amqp.consumers": "\(consumers.count)",
+                                                    "amqp.endpoint": "\(endpoints[endpointIndex])",
+                                                    "amqp.republishing": "\(publisher.queued.count)"])
     }
 }

@@ -20,7 +20,17 @@ final class Session {
     static let maxFramesPerTurn = 4096
 
     let core: ConnectionCore
-    let config: AMQPConfiguration
+    /// The configuration pinned to the address in use (or last tried): its ``AMQPConfiguration/redactedURL``
+    /// in errors and logs names that node.
+    var config: AMQPConfiguration
+    /// Every address of the configuration, in order, and the index of the one in use.
+    let endpoints: [AMQPConfiguration.Endpoint]
+    var endpointIndex = 0
+    /// The address whose connection was lost last: reconnect attempts count from the next one.
+    var lostEndpoint = 0
+    let schedule: FailoverSchedule
+    /// Messages carried over a lost connection fail at this instant unless republished by then.
+    var republishDeadline: ContinuousClock.Instant?
     var logger: Logger
     let arena = Arena()
 
@@ -48,7 +58,11 @@ final class Session {
 
     init(core: ConnectionCore) {
         self.core = core
-        self.config = core.configuration
+        let configuration = core.configuration
+        self.endpoints = configuration.endpoints
+        self.config = configuration.pinned(to: endpoints[0])
+        self.schedule = FailoverSchedule(endpointCount: endpoints.count, initialDelay: configuration.reconnect.initialDelay,
+                                         maximumDelay: configuration.reconnect.maximumDelay)
         self.logger = core.logger
         self.logger[metadataKey: "amqp.url"] = "\(config.redactedURL)"
         self.publisher = Publisher(window: max(1, config.publishWindow))
@@ -56,7 +70,7 @@ final class Session {
 
     func run(started: CheckedContinuation<Void, any Error>) {
         do {
-            try establish()
+            try establishFirst()
             core.setState(.connected, generation: generation)
             started.resume()
         } catch {
@@ -104,8 +118,9 @@ final class Session {
             flushConsumers()
             expireCalls(now: now)
             checkHeartbeat(now: now)
-        } else if let due = nextReconnect, due <= now {
-            reconnect()
+        } else {
+            if let deadline = republishDeadline, deadline <= now { giveUpRepublishing() }
+            if let due = nextReconnect, due <= now { reconnect() }
         }
         // Jobs of tasks that prefer this connection's executor (a consumer loop) run after the
         // deliveries were handed over, so a batch is processed in the turn that decoded it.
@@ -150,6 +165,7 @@ final class Session {
             consider(rpc?.nextDeadline)
         } else {
             consider(nextReconnect)
+            consider(republishDeadline)
         }
         guard let first else { return -1 }
         let ms = (first - now).milliseconds + 1

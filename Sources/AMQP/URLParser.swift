@@ -1,7 +1,64 @@
 /// Parses AMQP URIs (https://www.rabbitmq.com/docs/uri-spec) without Foundation's URL, whose
 /// handling of percent-encoded user info and empty paths differs between platforms.
 enum URLParser {
-    static func parse(_ url: String) throws(AMQPError) -> AMQPConfiguration {
+    /// Parses one URL or a comma-separated list of URLs that differ only in host and port.
+    static func parse(_ text: String) throws(AMQPError) -> AMQPConfiguration {
+        let urls = split(text)
+        if text.contains(","), text.hasPrefix(",") || urls.contains(where: { $0.isEmpty || $0.hasSuffix(",") }) {
+            throw AMQPError(.invalidConfiguration, "invalid AMQP URL list (an empty entry) — separate URLs with single commas")
+        }
+        var config = try parseOne(urls[0])
+        guard urls.count > 1 else { return config }
+        var seen: Set<AMQPConfiguration.Endpoint> = [AMQPConfiguration.Endpoint(host: config.host, port: config.port)]
+        for (index, url) in urls.enumerated().dropFirst() {
+            let other = try parseOne(url)
+            let endpoint = AMQPConfiguration.Endpoint(host: other.host, port: other.port)
+            if let field = differingSetting(config, other) {
+                throw AMQPError(.invalidConfiguration,
+                                "invalid AMQP URL list (URL \(index + 1) differs from the first in its \(field)) — every URL of a list names the same scheme, user, password, virtual host and parameters; only host:port differ")
+            }
+            guard seen.insert(endpoint).inserted else {
+                throw AMQPError(.invalidConfiguration, "invalid AMQP URL list (\(endpoint) appears twice) — name each broker once")
+            }
+            config.failoverEndpoints.append(endpoint)
+        }
+        return config
+    }
+
+    /// Splits a URL list at each comma followed by `amqp://` or `amqps://` (spaces around the
+    /// commas are ignored); any other comma belongs to the URL (a password, a file path).
+    static func split(_ text: String) -> [String] {
+        var urls: [String] = []
+        var current = ""
+        for piece in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = piece.drop { $0 == " " }
+            if !urls.isEmpty || !current.isEmpty, trimmed.hasPrefix("amqp://") || trimmed.hasPrefix("amqps://") {
+                urls.append(String(current.reversed().drop { $0 == " " }.reversed()))
+                current = String(trimmed)
+            } else if current.isEmpty, urls.isEmpty {
+                current = String(trimmed)
+            } else {
+                current += "," + piece
+            }
+        }
+        urls.append(String(current.reversed().drop { $0 == " " }.reversed()))
+        return urls
+    }
+
+    /// The first setting in which two URLs of a list differ, or nil.
+    private static func differingSetting(_ a: AMQPConfiguration, _ b: AMQPConfiguration) -> String? {
+        if (a.tls == nil) != (b.tls == nil) { return "scheme" }
+        if a.username != b.username { return "user" }
+        if a.password != b.password { return "password" }
+        if a.virtualHost != b.virtualHost { return "virtual host" }
+        if a.tls != b.tls || a.heartbeat != b.heartbeat || a.connectTimeout != b.connectTimeout
+            || a.frameMax != b.frameMax || a.connectionName != b.connectionName {
+            return "query parameters"
+        }
+        return nil
+    }
+
+    static func parseOne(_ url: String) throws(AMQPError) -> AMQPConfiguration {
         func invalid(_ why: String) -> AMQPError {
             AMQPError(.invalidConfiguration,
                       "invalid AMQP URL (\(why)) — expected amqp://user:password@host:port/vhost, e.g. amqp://guest:guest@localhost:5672/%2F")

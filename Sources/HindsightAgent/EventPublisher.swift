@@ -42,6 +42,11 @@ import Synchronization
 /// twice, and storage deduplicates by `event_id`. Without a spool those calls throw
 /// ``EventPublisherError/Code/brokerUnavailable``.
 ///
+/// **Cluster.** With several broker addresses (``AMQPConfiguration/failoverEndpoints``, a URL list)
+/// a lost node is not an outage: the connection moves to the next address and publishes again what
+/// was unconfirmed, and a call made while it moves waits for it (within
+/// ``Configuration/confirmTimeout``) instead of spooling or throwing.
+///
 /// File I/O runs on a dedicated dispatch queue, never on Swift's cooperative thread pool.
 public final class EventPublisher: Sendable {
     /// Where the messages of a successful ``EventPublisher/publish(_:)-([WireEvent])`` call went.
@@ -287,7 +292,14 @@ public final class EventPublisher: Sendable {
         } catch {
             return classify(error)
         }
-        switch await race(timeout: configuration.confirmTimeout, { try await connection.publishBatch(messages) }) {
+        // A connection lost a moment ago is moving to the next broker of its list: while the broker
+        // counted as available, wait for that (within the confirm timeout) instead of calling it an
+        // outage. Messages in flight at the loss are republished by the connection itself.
+        let followFailover = state.withLock { $0.brokerAvailable } && !connection.isConnected
+        switch await race(timeout: configuration.confirmTimeout, {
+            if followFailover { try await Self.connected(connection) }
+            try await connection.publishBatch(messages)
+        }) {
         case .finished(.success):
             let recovered = state.withLock { state in
                 defer { state.brokerAvailable = true }
@@ -305,6 +317,12 @@ public final class EventPublisher: Sendable {
             // Not an outage: the caller (or close()) gave up waiting.
             return .unavailable(AMQPError(.timeout, "the publish was cancelled before the broker confirmed it"))
         }
+    }
+
+    /// Returns once `connection` is connected again; throws when it closes for good.
+    private static func connected(_ connection: AMQPConnection) async throws {
+        for await state in connection.stateChanges() where state == .connected { return }
+        throw AMQPError(.connectionClosed, "the connection to the broker closed while reconnecting")
     }
 
     private func classify(_ error: AMQPError) -> SendOutcome {

@@ -13,6 +13,7 @@ public final class HealthState: Sendable {
     }
 
     private let components = Mutex<[String: Status]>([:])
+    private let brokers = Mutex<[String: String]>([:])
 
     public init() {}
 
@@ -26,13 +27,19 @@ public final class HealthState: Sendable {
         components.withLock { $0.sorted { $0.key < $1.key } }
     }
 
+    /// The broker address (`host:port`, a cluster node) each followed connection is on, or was last
+    /// on while it reconnects, sorted by component name.
+    public var brokerSnapshot: [(String, String)] {
+        brokers.withLock { $0.sorted { $0.key < $1.key } }
+    }
+
     /// True when every registered component is up (or degraded).
     public var isReady: Bool {
         components.withLock { $0.values.allSatisfy { $0 == .up || $0 == .degraded } }
     }
 
     /// Follows a broker connection's state into `component`: up while connected, down while it
-    /// reconnects and once it is closed. Returns when the connection is closed or the calling task is
+    /// reconnects and once it is closed; and the node it is connected to (``brokerSnapshot``). Returns when the connection is closed or the calling task is
     /// cancelled; run it in a child task of the worker that owns the connection.
     ///
     /// ```swift
@@ -44,6 +51,9 @@ public final class HealthState: Sendable {
     ///   - component: The component name, e.g. `"amqp"`.
     public func follow(_ connection: AMQPConnection, as component: String) async {
         for await state in connection.stateChanges() {
+            if state == .connected, let endpoint = connection.endpoint {
+                brokers.withLock { $0[component] = endpoint.description }
+            }
             set(component, state == .connected ? .up : .down)
         }
     }

@@ -62,7 +62,11 @@ public struct ObservabilityServer: Service {
 
     private static func json(status: HTTPResponse.Status, health: HealthState) -> Response {
         let parts = health.snapshot.map { "\"\($0.0)\":\"\($0.1.rawValue)\"" }.joined(separator: ",")
-        let body = "{\"ready\":\(health.isReady),\"components\":{\(parts)}}\n"
+        // Which broker node each connection is on (`host:port`; never credentials).
+        let brokers = health.brokerSnapshot.map { name, node in
+            "\"\(name)\":\"\(node.filter { $0 != "\"" && $0 != "\\" && !$0.isNewline })\""
+        }.joined(separator: ",")
+        let body = "{\"ready\":\(health.isReady),\"components\":{\(parts)},\"brokers\":{\(brokers)}}\n"
         return Response(
             status: status, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(string: body)))
