@@ -25,6 +25,21 @@ package struct RecoveryQuestion: Sendable, Hashable {
     package var estimatedSeconds: Double
     /// Errors recorded so far in the execution.
     package var errorsSoFar: Int
+
+    package init(
+        domain: String, phase: String, errorType: String, message: String, attempt: Int, elapsedSeconds: Double,
+        consecutiveFailures: Int, estimatedSeconds: Double, errorsSoFar: Int
+    ) {
+        self.domain = domain
+        self.phase = phase
+        self.errorType = errorType
+        self.message = message
+        self.attempt = attempt
+        self.elapsedSeconds = elapsedSeconds
+        self.consecutiveFailures = consecutiveFailures
+        self.estimatedSeconds = estimatedSeconds
+        self.errorsSoFar = errorsSoFar
+    }
 }
 
 /// What the agent decided to do about a failure.
@@ -46,6 +61,12 @@ package struct RecoveryRecord: Sendable, Hashable, Codable {
     package var phase: String
     package var action: RecoveryAction
     package var success: Bool
+
+    package init(phase: String, action: RecoveryAction, success: Bool) {
+        self.phase = phase
+        self.action = action
+        self.success = success
+    }
 }
 
 /// The measured result of one execution (what the figures are computed from).
@@ -70,4 +91,25 @@ package struct ExecutionOutcome: Sendable, Hashable, Codable {
     package var phaseSeconds: [String: Double]
     /// The order the phases started in.
     package var startOrder: [String]
+
+    package init(
+        group: AgentGroup, round: Int, index: Int, executionID: UUID, domain: String, finished: Bool, durationSeconds: Double,
+        estimatedSeconds: Double, confidence: Double, transientFailures: Int, transientRecovered: Int, recoveries: [RecoveryRecord],
+        phaseSeconds: [String: Double], startOrder: [String]
+    ) {
+        self.group = group
+        self.round = round
+        self.index = index
+        self.executionID = executionID
+        self.domain = domain
+        self.finished = finished
+        self.durationSeconds = durationSeconds
+        self.estimatedSeconds = estimatedSeconds
+        self.confidence = confidence
+        self.transientFailures = transientFailures
+        self.transientRecovered = transientRecovered
+        self.recoveries = recoveries
+        self.phaseSeconds = phaseSeconds
+        self.startOrder = startOrder
+    }
 }
