@@ -17,7 +17,7 @@ package struct EnvironmentReader: Sendable {
 
     /// Variables whose values are credentials: never echoed in an error, reported as secrets to
     /// swift-configuration's access reporters.
-    package static let secretKeys: Set<String> = ["amqp.url", "database.url"]
+    package static let secretKeys: Set<String> = ["amqp.url", "database.url", "readDatabase.url"]
 
     /// Reads `values` as if they were the process environment (tests, child processes).
     package init(values: [String: String]) {

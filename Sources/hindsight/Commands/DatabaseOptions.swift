@@ -8,10 +8,11 @@ import PostgresNIO
 /// `--database-url`, shared by every command that talks to PostgreSQL.
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("database-url"),
-            help: "PostgreSQL URL postgres://user:password@host:port/db[?sslmode=…] (default: $HINDSIGHT_DATABASE_URL, else the command's own local role).")
+            help: "PostgreSQL URL postgres://user:password@host:port/db[?sslmode=…] (default: $HINDSIGHT_READ_DATABASE_URL for the read-only commands, else $HINDSIGHT_DATABASE_URL, else the command's own local role).")
     var databaseURL: String?
 
-    /// The URL from the flag, else `HINDSIGHT_DATABASE_URL`, else `role` on the local server.
+    /// The URL from the flag, else (read-only roles) `HINDSIGHT_READ_DATABASE_URL`, else
+    /// `HINDSIGHT_DATABASE_URL`, else `role` on the local server.
     ///
     /// - Throws: one line naming the flag or variable when the URL does not parse.
     func resolve(role: DatabaseRole = .owner) throws -> DatabaseURL {

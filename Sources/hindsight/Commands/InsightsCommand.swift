@@ -10,7 +10,8 @@ struct InsightsCommand: AsyncParsableCommand {
         abstract: "Print the current insights per domain (summary, slow phases, errors, phase order, recovery, recommendations).",
         discussion: """
             Reads the insight tables the analyzer writes (hindsight analyzer / hindsight analyze), as the \
-            read-only hindsight_analyst role unless --database-url / HINDSIGHT_DATABASE_URL says otherwise. \
+            read-only hindsight_analyst role unless --database-url / HINDSIGHT_READ_DATABASE_URL (a read replica) / \
+            HINDSIGHT_DATABASE_URL says otherwise. \
             Domains never analysed, or without executions in the analysis window, are not listed.
             """)
 

@@ -17,6 +17,10 @@ struct ConnectionOptions: ParsableArguments {
     /// The local owner URL (the benchmarks create scratch databases with it).
     static let defaultDatabaseURL = DatabaseRole.owner.localURL
 
+    /// The key of `HINDSIGHT_READ_DATABASE_URL`: where read-only commands (`query`, `insights`) connect,
+    /// typically a streaming replica; unset, they use `HINDSIGHT_DATABASE_URL`.
+    static let readDatabaseKey = "readDatabase.url"
+
     /// Whether a database URL was given (flag or environment) rather than defaulted.
     var databaseURLIsExplicit: Bool { databaseURL != nil || EnvironmentReader().string("database.url") != nil }
 
@@ -41,8 +45,13 @@ struct ConnectionOptions: ParsableArguments {
         try Self.database(flag: databaseURL, role: role)
     }
 
-    static func database(flag: String?, role: DatabaseRole) throws -> DatabaseURL {
-        let (raw, source) = pick(flag: flag, flagName: "--database-url", key: "database.url", fallback: role.localURL)
+    /// - Parameter readReplica: Whether a read-only role may go to `HINDSIGHT_READ_DATABASE_URL`.
+    static func database(flag: String?, role: DatabaseRole, readReplica: Bool = true) throws -> DatabaseURL {
+        var (raw, source) = pick(flag: flag, flagName: "--database-url", key: "database.url", fallback: role.localURL)
+        // Read-only commands go to the read replica when one is configured (HINDSIGHT_READ_DATABASE_URL).
+        if readReplica, role.readsOnly, flag == nil, let read = EnvironmentReader().string(readDatabaseKey) {
+            (raw, source) = (read, EnvironmentReader.variableName(for: readDatabaseKey))
+        }
         do {
             return try DatabaseURL(parsing: raw)
         } catch let error as StoreError {

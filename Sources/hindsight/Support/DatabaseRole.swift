@@ -14,6 +14,10 @@ enum DatabaseRole: String, Sendable {
     /// Reads the insight tables and executions (read-only): `adapter`.
     case adapter = "hindsight_adapter"
 
+    /// Whether the commands of this role only read, so a read replica serves them
+    /// (`HINDSIGHT_READ_DATABASE_URL`).
+    var readsOnly: Bool { self == .analyst }
+
     /// The local development URL of this role.
     var localURL: String { "postgres://\(rawValue):\(rawValue)@127.0.0.1:5433/hindsight" }
 }
