@@ -2,8 +2,8 @@ public import Logging
 
 /// Serves RPC requests from a queue with an async handler.
 ///
-/// For each request: call the handler, publish its reply (with publisher confirm) to the
-/// request's `reply_to` carrying the request's `correlation_id`, then ack the request. Up to
+/// For each request: call the handler, publish its reply to the request's `reply_to` carrying the
+/// request's `correlation_id`, then ack the request (``AMQPConsumer/reply(to:with:)``). Up to
 /// `prefetch` requests are handled concurrently. A request without `reply_to` or whose handler
 /// throws is rejected without requeue (dead-lettered when the queue has a dead-letter exchange):
 /// handlers should return typed error replies for expected failures.
@@ -43,19 +43,53 @@ public struct AMQPRPCServer: Sendable {
 
     private func serve(_ request: Delivery, consumer: AMQPConsumer,
                        handler: @Sendable (Delivery) async throws -> AMQPRPCReply) async {
-        guard let replyTo = request.properties.replyTo else {
+        guard request.properties.replyTo != nil else {
             logger.info("amqp.rpc.no_reply_to", metadata: ["amqp.queue": "\(queue)"])
             consumer.reject(request, requeue: false)
             return
         }
         do {
-            var reply = try await handler(request)
-            reply.properties.correlationID = request.properties.correlationID
-            try await connection.publish(reply.body, routingKey: replyTo, properties: reply.properties)
-            consumer.ack(request)
+            try await consumer.reply(to: request, with: try await handler(request))
         } catch {
             logger.info("amqp.rpc.failed", metadata: ["amqp.queue": "\(queue)", "error.message": "\(error)"])
             consumer.reject(request, requeue: false)
         }
+    }
+}
+
+extension AMQPConsumer {
+    /// Answers an RPC request and acknowledges it: the reply goes through the default exchange to the
+    /// request's `reply_to` with its `correlation_id`, without a publisher confirm (a reply to a direct
+    /// reply-to address is never stored, so a confirm would add a round trip and buy nothing), and the
+    /// request is acknowledged right after its reply was written to the socket, in the same turn of the
+    /// connection's loop. Returns once both are written.
+    ///
+    /// Nothing is lost: if the connection dies before the ack reached the broker, the request is
+    /// redelivered and answered again (callers ignore a reply whose call already ended).
+    ///
+    /// - Throws: ``AMQPError``: ``AMQPError/Code/protocolError`` when the request has no `reply_to`
+    ///   (reject it instead), ``AMQPError/Code/connectionClosed`` when the connection was lost since the
+    ///   request arrived (it is redelivered; do not settle it).
+    public func reply(to request: Delivery, with reply: AMQPRPCReply) async throws {
+        guard let replyTo = request.properties.replyTo, !replyTo.isEmpty else {
+            throw AMQPError(.protocolError, "the request has no reply_to — reject it instead of replying")
+        }
+        var properties = reply.properties
+        properties.correlationID = request.properties.correlationID
+        let message = AMQPMessage(exchange: "", routingKey: replyTo, body: reply.body, properties: properties)
+        let tag = request.deliveryTag
+        let core = connection.core
+        let result: Result<Void, AMQPError> = await withCheckedContinuation { continuation in
+            let accepted = core.submit { session in
+                do throws(AMQPError) {
+                    try session.sendReply(message, acknowledging: tag)
+                    continuation.resume(returning: .success(()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+            if !accepted { continuation.resume(returning: .failure(core.closedError)) }
+        }
+        try result.get()
     }
 }

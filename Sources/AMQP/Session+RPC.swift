@@ -107,3 +107,32 @@ extension Session {
         rpc?.expire(now: now)
     }
 }
+
+extension Session {
+    /// The server side of an RPC: writes the reply on the RPC channel (no publisher confirms: a reply
+    /// to a direct reply-to address is never stored, so a confirm would only say the broker read it),
+    /// then acknowledges the request. Both in one turn of the loop, in that order, so the request is
+    /// acknowledged only once its reply was handed to the socket; if the connection dies in between,
+    /// the broker redelivers the request and the caller ignores the second reply.
+    ///
+    /// A request from an earlier connection generation is not answered (the broker already gave it
+    /// back to the queue): the caller gets ``AMQPError/Code/connectionClosed``.
+    func sendReply(_ message: AMQPMessage, acknowledging tag: DeliveryTag) throws(AMQPError) {
+        let (st, _) = try rpcChannel()
+        guard tag.generation == generation, receivers[tag.channel] != nil else {
+            throw AMQPError(.connectionClosed, "the request's channel was lost before its reply was sent — the broker redelivers it")
+        }
+        var props = arena.properties(message.properties)
+        let status = message.body.withUnsafeBytes { body in
+            amqp_basic_publish(st, Self.rpcChannel, arena.bytes(message.exchange), arena.bytes(message.routingKey), 0, 0,
+                               &props, amqp_bytes_t(len: body.count, bytes: UnsafeMutableRawPointer(mutating: body.baseAddress)))
+        }
+        arena.reset()
+        guard status == AMQP_STATUS_OK.rawValue else {
+            let error = libraryError(status, "sending an RPC reply")
+            connectionLost(error)
+            throw error
+        }
+        settle(tag, multiple: false, kind: .ack)
+    }
+}

@@ -11,7 +11,9 @@ import Synchronization
 /// Consumes only after the first full load of the insights (before it every answer would wrongly say
 /// "no history"; `/ready` is 503 until then). Up to `prefetch` requests are handled at once; each is
 /// answered on the caller's `reply_to` with its `correlation_id`, then acknowledged. Expired requests and
-/// requests without `reply_to` are acknowledged without a reply and counted. Graceful shutdown (SIGTERM):
+/// requests without `reply_to` are acknowledged without a reply and counted. Replies carry no publisher
+/// confirm (a direct reply-to address stores nothing); each request is acknowledged right after its reply
+/// was written to the socket (``AMQPConsumer/reply(to:with:)``). Graceful shutdown (SIGTERM):
 /// stop consuming, finish and answer the requests in flight, acknowledge them, close.
 public final class AdapterService: Service {
     private let configuration: Adapter.Configuration
@@ -82,7 +84,7 @@ public final class AdapterService: Service {
                 await withDiscardingTaskGroup { group in
                     do {
                         for try await delivery in consumer {
-                            group.addTask { await self.handle(delivery, consumer: consumer, connection: connection) }
+                            group.addTask { await self.handle(delivery, consumer: consumer) }
                         }
                     } catch {
                         self.logger.warning("adapter.consumer.ended", metadata: ["error.message": "\(error)"])
@@ -95,7 +97,7 @@ public final class AdapterService: Service {
         }
     }
 
-    private func handle(_ delivery: Delivery, consumer: AMQPConsumer, connection: AMQPConnection) async {
+    private func handle(_ delivery: Delivery, consumer: AMQPConsumer) async {
         let started = ContinuousClock.now
         metrics.inFlight.record(inFlight.add(1, ordering: .relaxed).newValue)
         defer { metrics.inFlight.record(inFlight.subtract(1, ordering: .relaxed).newValue) }
@@ -111,19 +113,20 @@ public final class AdapterService: Service {
             consumer.ack(delivery)
         case let .reply(body, method, outcome):
             var properties = AMQPProperties(contentType: RPCContract.contentType, deliveryMode: .transient)
-            properties.correlationID = delivery.properties.correlationID
             properties.type = delivery.properties.type
             properties.headers = [RPCContract.Header.version: .int(RPCContract.version)]
             do {
-                try await connection.publish(body, exchange: "", routingKey: delivery.properties.replyTo ?? "", properties: properties)
-                consumer.ack(delivery)
+                // Reply (no publisher confirm: direct reply-to stores nothing) and ack in one turn of the
+                // connection's loop, the ack after the reply was written.
+                try await consumer.reply(to: delivery, with: AMQPRPCReply(body: body, properties: properties))
                 metrics.requests(method: method, outcome: outcome).increment()
                 metrics.latency(method: method).recordInterval(since: started)
                 if outcome != "ok" {
                     logger.info("adapter.request.refused", metadata: ["rpc.method": "\(method)", "rpc.error": "\(outcome)"])
                 }
             } catch {
-                // Connection lost: the broker redelivers the unacknowledged request to a live adapter.
+                // Connection lost: the broker redelivers the unacknowledged request to a live adapter (the
+                // reject below is then a no-op). Any other failure dead-letters it; counted either way.
                 metrics.replyFailures.increment()
                 logger.warning("adapter.reply.failed", metadata: ["rpc.method": "\(method)", "error.message": "\(error)"])
                 consumer.reject(delivery, requeue: false)
