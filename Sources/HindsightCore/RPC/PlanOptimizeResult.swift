@@ -106,11 +106,14 @@ public struct RPCSimilarExecution: Hashable, Codable, Sendable {
     public var domain: String
     /// `true` when it comes from another domain (only with `cross_domain`).
     public var crossDomain: Bool
+    /// How many finished executions of this domain had exactly this goal text; this entry stands for all
+    /// of them (the best one: the most recent completed, else the most recent). `1` when absent on the wire.
+    public var executions: Int
 
     /// Creates a similar execution.
     public init(
         executionID: UUID, goal: String, similarity: Double, status: String, durationSeconds: Double?, domain: String,
-        crossDomain: Bool
+        crossDomain: Bool, executions: Int = 1
     ) {
         self.executionID = executionID
         self.goal = goal
@@ -119,13 +122,27 @@ public struct RPCSimilarExecution: Hashable, Codable, Sendable {
         self.durationSeconds = durationSeconds
         self.domain = domain
         self.crossDomain = crossDomain
+        self.executions = executions
     }
 
     private enum CodingKeys: String, CodingKey {
-        case goal, similarity, status, domain
+        case goal, similarity, status, domain, executions
         case executionID = "execution_id"
         case durationSeconds = "duration_s"
         case crossDomain = "cross_domain"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        executionID = try c.decode(UUID.self, forKey: .executionID)
+        goal = try c.decode(String.self, forKey: .goal)
+        similarity = try c.decode(Double.self, forKey: .similarity)
+        status = try c.decode(String.self, forKey: .status)
+        durationSeconds = try c.decodeIfPresent(Double.self, forKey: .durationSeconds)
+        domain = try c.decode(String.self, forKey: .domain)
+        crossDomain = try c.decode(Bool.self, forKey: .crossDomain)
+        // Optional on the wire: replies of adapters that did not group by goal carry one execution each.
+        executions = try c.decodeIfPresent(Int.self, forKey: .executions) ?? 1
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -137,6 +154,7 @@ public struct RPCSimilarExecution: Hashable, Codable, Sendable {
         try c.encodeIfPresent(durationSeconds, forKey: .durationSeconds)
         try c.encode(domain, forKey: .domain)
         try c.encode(crossDomain, forKey: .crossDomain)
+        try c.encode(executions, forKey: .executions)
     }
 }
 

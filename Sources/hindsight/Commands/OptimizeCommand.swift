@@ -46,9 +46,9 @@ struct OptimizeCommand: AsyncParsableCommand {
         }
         if !r.similarExecutions.isEmpty {
             Swift.print("\nsimilar executions")
-            printTable(["execution", "domain", "similarity", "status", "duration s", "goal"], r.similarExecutions.map {
+            printTable(["execution", "domain", "similarity", "status", "duration s", "runs", "goal"], r.similarExecutions.map {
                 [$0.executionID.uuidString.lowercased(), $0.domain + ($0.crossDomain ? " (other domain)" : ""),
-                 String(format: "%.2f", $0.similarity), $0.status, $0.durationSeconds.map(seconds) ?? "-", $0.goal]
+                 String(format: "%.2f", $0.similarity), $0.status, $0.durationSeconds.map(seconds) ?? "-", String($0.executions), $0.goal]
             })
         }
         if !r.bestPractices.isEmpty {

@@ -56,4 +56,54 @@ struct SimilarExecutionsTests {
             }
         }
     }
+
+    static func insert(_ rows: [(Int, String, String, String, Double?)], into url: DatabaseURL) async throws {
+        try await S.withClient(url) { owner in
+            let now = Date()
+            for (n, domain, goal, status, duration) in rows {
+                // A higher number started later.
+                let started = now.addingTimeInterval(-Double(7200 - n * 60))
+                let ended = duration.map { started.addingTimeInterval($0) }
+                try await owner.query("""
+                    INSERT INTO hindsight.executions (execution_id, domain, goal, status, started_at, ended_at, first_event_at, last_event_at)
+                    VALUES (\(Self.id(n)), \(domain), \(goal), \(status), \(started), \(ended), \(started), \(ended ?? started))
+                    """, logger: S.logger)
+            }
+        }
+    }
+
+    @Test("one entry per goal text: the most recent completed run, with how many runs share the goal")
+    func groupsRepeatedGoals() async throws {
+        try await S.withMigratedDatabase { url in
+            try await Self.insert([
+                (11, "ops", "Nightly warehouse refresh", "completed", 300),
+                (12, "ops", "Nightly warehouse refresh", "completed", 280),
+                (13, "ops", "Nightly warehouse refresh", "failed", 40),
+                (14, "ops", "Nightly warehouse refresh job", "completed", 310),
+                (15, "other", "Nightly warehouse refresh", "completed", 200),
+                (16, "ops", "Weekly backup", "failed", 10),
+                (17, "ops", "Weekly backup", "failed", 12),
+            ], into: url)
+            try await S.withClient(S.url(url, role: "hindsight_adapter")) { client in
+                let finder = SimilarExecutions(client: client, logger: S.logger)
+                let found = try await finder.find(goal: "Nightly warehouse refresh", domain: "ops", crossDomain: false, excluding: nil)
+                #expect(found.map(\.executionID) == [Self.id(12), Self.id(14)])
+                #expect(found.map(\.executions) == [3, 1])
+                #expect(found.first?.status == "completed" && found.first?.durationSeconds == 280 && found.first?.similarity == 1)
+
+                // The requester is not counted; the next best stands for the rest.
+                let excluding = try await finder.find(goal: "Nightly warehouse refresh", domain: "ops", crossDomain: false, excluding: Self.id(12))
+                #expect(excluding.first?.executionID == Self.id(11) && excluding.first?.executions == 2)
+
+                // No completed run: the most recent one.
+                let failed = try await finder.find(goal: "Weekly backup", domain: "ops", crossDomain: false, excluding: nil)
+                #expect(failed.map(\.executionID) == [Self.id(17)] && failed.first?.executions == 2)
+
+                // Across domains the same goal is one entry per domain, labelled.
+                let cross = try await finder.find(goal: "Nightly warehouse refresh", domain: "ops", crossDomain: true, excluding: nil)
+                #expect(Set(cross.map(\.executionID)) == [Self.id(12), Self.id(14), Self.id(15)])
+                #expect(cross.first { $0.executionID == Self.id(15) }.map { $0.crossDomain && $0.executions == 1 } == true)
+            }
+        }
+    }
 }
