@@ -50,6 +50,19 @@ package enum ChildProcess {
         return (Termination(result.terminationStatus), result.standardOutput)
     }
 
+    /// Runs `command` to completion and captures its standard output and standard error (what a user
+    /// sees of a failing command).
+    ///
+    /// - Throws: When it cannot be started, or wrote more than `outputLimit` bytes to either stream.
+    package static func runCapturingErrors(
+        _ command: String, _ arguments: [String], environment: [String: String] = [:], outputLimit: Int = 16 << 20
+    ) async throws -> (termination: Termination, output: [UInt8], error: [UInt8]) {
+        let result = try await Subprocess.run(
+            .name("env"), arguments: Arguments([command] + arguments), environment: merged(environment),
+            output: .bytes(limit: outputLimit), error: .bytes(limit: outputLimit))
+        return (Termination(result.terminationStatus), result.standardOutput, result.standardError)
+    }
+
     /// Starts `command`, runs `body` with its process id while it runs, then stops it with SIGTERM and
     /// waits for it to end.
     ///

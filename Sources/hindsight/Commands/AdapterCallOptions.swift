@@ -15,6 +15,9 @@ struct AdapterCallOptions: ParsableArguments {
     @Option(name: .customLong("amqp-url"), help: "Broker URL (amqp:// or amqps://). Env: HINDSIGHT_AMQP_URL.")
     var amqpURL: String?
 
+    @Option(help: "Exchange the request is published to (the adapters' queue is bound to it).")
+    var exchange: String = WireContract.rpcExchange
+
     @Option(help: "Seconds to wait for the adapter's reply.")
     var timeout: Double = 5
 
@@ -66,7 +69,8 @@ struct AdapterCallOptions: ParsableArguments {
         }
         let result: Result<Reply, AdapterClientError>
         do {
-            result = .success(try await call(AdapterClient(connection: connection), .milliseconds(Int64((timeout * 1000).rounded()))))
+            let client = AdapterClient(connection: connection, exchange: exchange)
+            result = .success(try await call(client, .milliseconds(Int64((timeout * 1000).rounded()))))
         } catch {
             result = .failure(error)
         }

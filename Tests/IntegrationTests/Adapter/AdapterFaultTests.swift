@@ -2,6 +2,8 @@ import AMQP
 import Foundation
 import HindsightAgent
 import HindsightCore
+import HindsightTesting
+import HindsightWorkers
 import Testing
 
 /// Malformed, oversized, unknown and expired requests over the real broker: typed error replies or a
@@ -57,12 +59,15 @@ struct AdapterFaultTests {
         #expect(results[5] == "adapter-test")
     }
 
-    @Test("a request whose deadline has passed is dropped without a reply (the caller times out); the next one is served")
+    @Test("a request whose deadline has passed is dropped without a reply (the caller times out), counted and logged; the next one is served")
     func expiredDropped() async throws {
         let harness = try await AdapterHarness()
         defer { Task { await harness.cleanUp() } }
         let client = harness.client
-        let (expired, served) = try await harness.withAdapter(knowledge: []) {
+        let factory = CountingMetricsFactory(), log = RecordingLog()
+        let (expired, served) = try await harness.withAdapter(
+            loader: StaticKnowledgeLoader(domains: []), metrics: AdapterMetrics(factory: factory), logger: log.logger()
+        ) { _ in
             let past = AdapterEnvelope.nowMilliseconds() - 60_000
             let expired: AdapterClientError?
             do {
@@ -77,5 +82,9 @@ struct AdapterFaultTests {
         }
         #expect(expired == .timeout(method: .estimate, milliseconds: 1500))
         #expect(served.result.phases.count == AdapterFixtures.estimateRequest.plan.count)
+        #expect(factory.total("hindsight_adapter_dropped_total", [("reason", "expired")]) == 1)
+        #expect(factory.total("hindsight_adapter_requests_total", [("method", "estimate"), ("outcome", "ok")]) == 1)
+        let dropped = log.all.filter { $0.message == "adapter.request.dropped" }
+        #expect(dropped.count == 1 && dropped.first?.metadata["rpc.reason"] == "expired" && dropped.first?.metadata["rpc.method"] == "estimate")
     }
 }

@@ -5,6 +5,7 @@ import HindsightCore
 import HindsightTesting
 import HindsightWorkers
 import Logging
+import PostgresNIO
 import ServiceLifecycle
 
 /// Knowledge handed to the adapter without PostgreSQL: the tests decide exactly what it knows.
@@ -67,18 +68,25 @@ struct AdapterHarness: Sendable {
 
     /// Runs an in-process adapter whose cache reads through `loader` (e.g. PostgreSQL) while `body` runs;
     /// `body` gets the cache, to reload it when the test changed what the loader sees.
+    ///
+    /// - Parameters:
+    ///   - metrics: where the service records its metrics (a test's own factory to read them).
+    ///   - logger: the service's logger (a test's recording one to read what it logged).
+    ///   - listeningOn: a client whose `LISTEN hindsight_insights` reloads a notified domain, as deployed.
     func withAdapter<T: Sendable>(
-        loader: some DomainKnowledgeLoader, configuration: Adapter.Configuration? = nil,
+        loader: some DomainKnowledgeLoader, configuration: Adapter.Configuration? = nil, metrics: AdapterMetrics = AdapterMetrics(),
+        logger: Logger? = nil, listeningOn: PostgresClient? = nil,
         _ body: @escaping @Sendable (InsightsCache) async throws -> T
     ) async throws -> T {
         let configuration = configuration ?? self.configuration()
-        let cache = InsightsCache(loader: loader, logger: logger)
+        let logger = logger ?? self.logger
+        let cache = InsightsCache(loader: loader, metrics: metrics, logger: logger)
         let interval = configuration.refreshInterval
         let service = AdapterService(
             configuration: configuration, amqp: amqp, cache: cache,
             processor: AdapterRequestProcessor(cache: cache, configuration: configuration),
-            refresh: { await cache.run(listeningOn: nil, interval: interval) }, health: HealthState(),
-            declare: { _ in }, logger: logger)
+            refresh: { await cache.run(listeningOn: listeningOn, interval: interval) }, health: HealthState(),
+            metrics: metrics, declare: { _ in }, logger: logger)
         return try await withServices([.init(service: service)], logger: logger) { try await body(cache) }
     }
 
