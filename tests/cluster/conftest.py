@@ -1,6 +1,7 @@
 """Fixtures for the high-availability tests: the three-node RabbitMQ cluster and the PostgreSQL read replica,
 both started by scripts/services (`cluster up`, `replica up`) for one test module and stopped at its end
-(`cluster down`, `replica down`), even when a test fails.
+(`cluster down`, `replica down`), even when a test fails. A cluster that was already running when the module
+started is left running (it is shared with the fault run).
 
 Neither touches the single-node services the other tests use: the cluster has its own epmd, ports
 (AMQP 5681-5683 by default) and data under var/rabbitmq-cluster; the replica is a copy of the local
@@ -20,11 +21,14 @@ def cluster():
     reason = cannot_run_servers_reason()
     if reason:
         pytest.skip(reason)
+    # A cluster that was already running belongs to someone else (the fault run, another session): left running.
+    started_here = "cluster: stopped" in services("cluster", "status", check=False).stdout
     try:
         services("cluster", "up", timeout=UP_TIMEOUT)
         yield Cluster(exports("cluster", "env"))
     finally:
-        services("cluster", "down", timeout=300, check=False)
+        if started_here:
+            services("cluster", "down", timeout=300, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,9 @@ The whole file is validated against the Compose Specification schema by tests/co
 accepts the profile, and the nodes form one cluster by construction — the peer list of
 deploy/rabbitmq/cluster.conf names exactly the three nodes (node names on their hostnames), they share one
 Erlang cookie, boot with the single broker's configuration and definitions, keep their own data, publish
-loopback ports only, and start after rabbitmq-1 is healthy. The default profile is left as it was.
+loopback ports only, and start after rabbitmq-1 is healthy. The default profile is left as it was. The profile's
+workers (`tracker-ha`, `adapter-ha`) are the default tracker's and adapter's settings with HINDSIGHT_AMQP_URL listing
+the three nodes; mapped as compose-local runs them, those URLs log in on the nodes of `scripts/services cluster up`.
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -24,6 +28,8 @@ CLUSTER_CONF = ROOT / "deploy" / "rabbitmq" / "cluster.conf"
 RABBITMQ_CONF = ROOT / "deploy" / "rabbitmq" / "rabbitmq.conf"
 DOCKER_COMPOSE = shutil.which("docker-compose")
 HA_NODES = ["rabbitmq-1", "rabbitmq-2", "rabbitmq-3"]
+HA_WORKERS = {"tracker-ha": "tracker", "adapter-ha": "adapter"}
+COMPOSE_LOCAL = ROOT / "scripts" / "compose-local"
 
 needs_compose = pytest.mark.skipif(
     DOCKER_COMPOSE is None,
@@ -64,8 +70,8 @@ def raw() -> dict:
 
 def test_ha_profile_holds_exactly_the_three_nodes_and_leaves_the_default_alone(raw):
     in_ha = sorted(name for name, s in raw.items() if "ha" in ((s or {}).get("profiles") or []))
-    assert in_ha == HA_NODES
-    for name in HA_NODES:
+    assert in_ha == sorted(HA_NODES + list(HA_WORKERS))
+    for name in HA_NODES + list(HA_WORKERS):
         assert raw[name]["profiles"] == ["ha"], f"{name} must start only with --profile ha"
     default = {name for name, s in raw.items() if not (s or {}).get("profiles")}
     assert {"rabbitmq", "postgres", "migrate", "tracker"} <= default
@@ -149,3 +155,37 @@ def test_definitions_declare_the_tracker_queue_as_a_quorum_queue():
     template = json.loads((ROOT / "deploy" / "rabbitmq" / "definitions.template.json").read_text())
     tracker = next(q for q in template["queues"] if q["name"] == "hindsight.tracker")
     assert tracker["durable"] and tracker["arguments"]["x-queue-type"] == "quorum"
+
+
+@needs_compose
+@pytest.mark.parametrize("name", sorted(HA_WORKERS))
+def test_ha_workers_are_the_default_workers_on_the_three_nodes(name):
+    """Same image, command, settings, health check and stop as the default worker; only the broker URL differs:
+    one URL per node, in node order, with the default worker's user, password and virtual host."""
+    services = resolved(HINDSIGHT_RABBITMQ_PASSWORD_HINDSIGHT_TRACKER="t-secret", HINDSIGHT_RABBITMQ_PASSWORD_HINDSIGHT_ADAPTER="a-secret")
+    worker, default = services[name], services[HA_WORKERS[name]]
+    for key in ("image", "command", "healthcheck", "stop_grace_period", "stop_signal", "init", "restart", "expose"):
+        assert worker.get(key) == default.get(key), f"{name}: {key} differs from {HA_WORKERS[name]}"
+    env, default_env = dict(worker["environment"]), dict(default["environment"])
+    urls = env.pop("HINDSIGHT_AMQP_URL").split(",")
+    single = urlsplit(default_env.pop("HINDSIGHT_AMQP_URL"))
+    assert env == default_env, f"{name}: settings differ from {HA_WORKERS[name]}"
+    assert [urlsplit(u).hostname for u in urls] == HA_NODES
+    for url in map(urlsplit, urls):
+        assert (url.username, url.password, url.port, url.path) == (single.username, single.password, 5672, single.path)
+
+
+@needs_compose
+@pytest.mark.parametrize("name", sorted(HA_WORKERS))
+def test_ha_workers_node_urls_log_in_on_the_local_cluster(cluster, name):
+    """`compose-local` maps the worker's node URLs to `scripts/services cluster up` (rabbitmq-N → the N-th node),
+    and each URL logs in there as the worker's own user. Nothing consumes: the cluster's queues belong to the
+    fault run."""
+    plan = subprocess.run([sys.executable, str(COMPOSE_LOCAL), "--cluster-amqp-port", str(cluster.ports[0]), "--print", name],
+                          capture_output=True, text=True, cwd=ROOT, env=clean_env(), timeout=120)
+    assert plan.returncode == 0, plan.stderr[-2000:]
+    urls = json.loads(plan.stdout)["environment"]["HINDSIGHT_AMQP_URL"].split(",")
+    assert [(urlsplit(u).hostname, urlsplit(u).port) for u in urls] == [("127.0.0.1", p) for p in cluster.ports]
+    import pika
+    for url in urls:
+        pika.BlockingConnection(pika.URLParameters(url + "?socket_timeout=10&connection_attempts=3")).close()

@@ -56,8 +56,13 @@ WORKERS = {
     "simulate": {"HINDSIGHT_AMQP_URL": "hindsight-agent"},
     "analyzer": {"HINDSIGHT_DATABASE_URL": "hindsight_analyzer"},
     "adapter": {"HINDSIGHT_AMQP_URL": "hindsight-adapter", "HINDSIGHT_DATABASE_URL": "hindsight_adapter"},
+    # Profile "ha": the same workers on the three-node cluster (one URL per node in HINDSIGHT_AMQP_URL).
+    "tracker-ha": {"HINDSIGHT_AMQP_URL": "hindsight-tracker", "HINDSIGHT_DATABASE_URL": "hindsight_tracker"},
+    "adapter-ha": {"HINDSIGHT_AMQP_URL": "hindsight-adapter", "HINDSIGHT_DATABASE_URL": "hindsight_adapter"},
 }
-LONG_RUNNING = {"tracker", "analyzer", "adapter"}
+HA_WORKERS = {"tracker-ha": "tracker", "adapter-ha": "adapter"}
+HA_NODES = ["rabbitmq-1", "rabbitmq-2", "rabbitmq-3"]
+LONG_RUNNING = {"tracker", "analyzer", "adapter", *HA_WORKERS}
 # Replicas of these split the work (`--scale`); the path each one's healthcheck asks.
 SCALABLE = {"tracker": "/health", "analyzer": "/ready", "adapter": "/ready"}
 
@@ -81,6 +86,16 @@ def compose_config(env: dict[str, str] | None = None) -> dict:
         capture_output=True, text=True, cwd=ROOT, env=env or clean_env())
     assert result.returncode == 0, result.stderr
     return yaml.safe_load(result.stdout)
+
+
+def urls_of(name: str, variable: str, value: str) -> list:
+    """The URL of a variable split into its URLs: the ha workers' broker URL lists the three nodes, every
+    other value is one URL."""
+    if name in HA_WORKERS and variable == "HINDSIGHT_AMQP_URL":
+        urls = [urlsplit(u) for u in re.split(r",(?=amqps?://)", value)]
+        assert len(urls) == len(HA_NODES), f"{name}: {variable} must list the {len(HA_NODES)} nodes"
+        return urls
+    return [urlsplit(value)]
 
 
 def is_hindsight(service: dict) -> bool:
@@ -174,7 +189,7 @@ def test_profiles_keep_the_default_cluster_small(raw):
 # ----------------------------------------------------------------------------------------------- (c)
 
 @needs_compose
-@pytest.mark.parametrize("name", sorted(SCALABLE))
+@pytest.mark.parametrize("name", sorted(SCALABLE) + sorted(HA_WORKERS))
 def test_workers_are_scalable(resolved, name):
     service = resolved["services"][name]
     assert "container_name" not in service, f"{name}: a container_name prevents --scale"
@@ -190,15 +205,21 @@ def test_every_hindsight_service_has_the_urls_it_needs_with_its_own_user(resolve
     assert hindsight == set(WORKERS), f"hindsight services {sorted(hindsight)} vs expected {sorted(WORKERS)}"
     for name, expected in WORKERS.items():
         env = env_of(services[name])
-        assert services[name]["command"][0] == name, f"{name}: runs `hindsight {services[name]['command'][0]}`"
+        command = HA_WORKERS.get(name, name)
+        assert services[name]["command"][0] == command, f"{name}: runs `hindsight {services[name]['command'][0]}`"
         for variable, user in expected.items():
             assert variable in env, f"{name} lacks {variable}"
-            url = urlsplit(env[variable])
-            assert url.username == user, f"{name}: {variable} connects as {url.username}, expected {user}"
-            assert url.password, f"{name}: {variable} has no password"
-            host_service = {"HINDSIGHT_AMQP_URL": "rabbitmq", "HINDSIGHT_DATABASE_URL": "postgres"}[variable]
-            assert url.hostname == host_service and url.port == {"rabbitmq": 5672, "postgres": 5432}[host_service]
-            assert url.path == "/hindsight"
+            urls = urls_of(name, variable, env[variable])
+            host_services = {"HINDSIGHT_AMQP_URL": ["rabbitmq"], "HINDSIGHT_DATABASE_URL": ["postgres"]}[variable]
+            if len(urls) > 1:
+                host_services = HA_NODES
+            for url, host_service in zip(urls, host_services):
+                assert url.username == user, f"{name}: {variable} connects as {url.username}, expected {user}"
+                assert url.password, f"{name}: {variable} has no password"
+                port = 5432 if host_service == "postgres" else 5672
+                assert url.hostname == host_service and url.port == port, f"{name}: {variable} names {url.netloc}"
+                assert url.path == "/hindsight"
+            assert len({(u.username, u.password) for u in urls}) == 1, f"{name}: one user and password in every URL"
         # Nothing more than needed: an agent has no database URL, migrate no broker URL.
         for variable in ("HINDSIGHT_AMQP_URL", "HINDSIGHT_DATABASE_URL"):
             if variable not in expected:
@@ -222,7 +243,8 @@ def test_passwords_are_wired_from_one_variable_per_user():
         env = env_of(services[name])
         for variable, user in wanted.items():
             kind = "RABBITMQ" if variable == "HINDSIGHT_AMQP_URL" else "POSTGRES"
-            assert urlsplit(env[variable]).password == expected(kind, user), f"{name}: {variable}"
+            for url in urls_of(name, variable, env[variable]):
+                assert url.password == expected(kind, user), f"{name}: {variable}"
     definitions_env = env_of(services["rabbitmq-definitions"])
     for user in json.loads(DEFINITIONS_TEMPLATE.read_text())["users"]:
         key = "HINDSIGHT_RABBITMQ_PASSWORD_" + user["name"].upper().replace("-", "_")
@@ -254,6 +276,13 @@ def test_workers_start_in_order_and_stop_gracefully(resolved):
     assert services["simulate"]["restart"] == "no"
     assert services["simulate"]["profiles"] == ["demo"]
     assert services["rabbitmq"]["depends_on"]["rabbitmq-definitions"]["condition"] == "service_completed_successfully"
+    for name in HA_WORKERS:
+        depends = services[name]["depends_on"]
+        assert "rabbitmq" not in depends, f"{name} must not wait for the single broker"
+        for node in HA_NODES:
+            assert depends[node]["condition"] == "service_healthy", f"{name} must wait for {node}"
+        assert depends["postgres"]["condition"] == "service_healthy"
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
 
 
 @needs_compose
@@ -261,7 +290,7 @@ def test_long_running_services_have_health_checks(resolved):
     services = resolved["services"]
     for name in LONG_RUNNING:
         test = services[name]["healthcheck"]["test"]
-        path = SCALABLE.get(name, "/health")
+        path = SCALABLE.get(HA_WORKERS.get(name, name), "/health")
         assert test[0] in ("CMD", "CMD-SHELL") and f"GET {path} " in " ".join(test), f"{name}: healthcheck must hit {path}"
     for name in ("rabbitmq", "postgres"):
         assert services[name].get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
@@ -392,14 +421,19 @@ def http_get(port: int, path: str) -> tuple[int, str]:
 @needs_compose
 def test_plans_rewrite_hosts_but_keep_users(resolved):
     ports = require_local_services()
+    cluster_port = int(os.environ.get("HINDSIGHT_CLUSTER_AMQP_PORT", "5681"))
     for name, expected in WORKERS.items():
         env = plan(name)["environment"]
         for variable, user in expected.items():
-            url = urlsplit(env[variable])
-            assert url.hostname == "127.0.0.1"
-            assert url.port == ports["rabbitmq" if "AMQP" in variable else "postgres"]
-            assert url.username == user
-            assert url.password == urlsplit(env_of(resolved["services"][name])[variable]).password
+            urls = urls_of(name, variable, env[variable])
+            wanted_ports = ([cluster_port, cluster_port + 1, cluster_port + 2] if len(urls) > 1
+                            else [ports["rabbitmq" if "AMQP" in variable else "postgres"]])
+            given = urls_of(name, variable, env_of(resolved["services"][name])[variable])
+            for url, port, original in zip(urls, wanted_ports, given, strict=True):
+                assert url.hostname == "127.0.0.1"
+                assert url.port == port, f"{name}: {variable} → {url.netloc}"
+                assert url.username == user
+                assert url.password == original.password
 
 
 @needs_compose
