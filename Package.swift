@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        // Reads the seed system's SQLite history (`hindsight import`); bundles SQLite, so no system library.
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
     ],
     targets: [
         .systemLibrary(
@@ -100,10 +102,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // `hindsight import`: the seed system's JSONL traces and SQLite database as wire events (parsing and
+        // conversion pure; only this target links SQLite).
+        .target(
+            name: "HindsightImport",
+            dependencies: [
+                "AMQP", "HindsightCore", "HindsightAgent",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "hindsight",
             dependencies: [
-                "AMQP", "HindsightCore", "HindsightStore", "HindsightWorkers", "HindsightAgent",
+                "AMQP", "HindsightCore", "HindsightStore", "HindsightWorkers", "HindsightAgent", "HindsightImport",
                 "HindsightTesting",  // the simulated fleet of `simulate` and `demo`
                 "HindsightSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -185,9 +199,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "HindsightImportTests",
+            dependencies: ["HindsightImport", "HindsightCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "AMQP", "HindsightCore", "HindsightStore", "HindsightWorkers", "HindsightAgent", "HindsightTesting",
+                "HindsightImport", .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 "HindsightSimulation",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
