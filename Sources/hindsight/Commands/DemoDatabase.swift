@@ -26,7 +26,10 @@ enum DemoDatabase {
             tracker = try connection.database(role: .tracker).withDatabase(database)
             analyzer = try connection.database(role: .analyzer).withDatabase(database)
             adapter = try connection.database(role: .adapter).withDatabase(database)
-            analyst = try connection.database(role: .analyst).withDatabase(database)
+            // Never the read replica (HINDSIGHT_READ_DATABASE_URL): the report reads insights written a
+            // moment before, on a database the demo just created.
+            analyst = try ConnectionOptions.database(flag: connection.databaseURL, role: .analyst, readReplica: false)
+                .withDatabase(database)
         }
     }
 
