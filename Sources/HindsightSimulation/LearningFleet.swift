@@ -103,6 +103,7 @@ package struct LearningFleet: Sendable {
         }
         let queue = jobs
         let next = Tickets()
+        let done = Tickets()
         let spacing = 3000 * 1_000_000 / Int64(c.executionsPerGroupPerRound)
         let roundStart = base + Int64(round - 1) * 3_600_000_000
         let random = WorldRandom(seed: world.seed)
@@ -128,7 +129,7 @@ package struct LearningFleet: Sendable {
                                 startMicros: roundStart + Int64(job.index) * spacing)
                             _ = try await publisher.publish(events)
                             mine.append(outcome)
-                            finished(position + 1)
+                            finished(done.take() + 1)
                         }
                     } catch {
                         await publisher.close()
