@@ -43,6 +43,15 @@ struct ChaosFaultInjector: Sendable {
         return output
     }
 
+    /// `scripts/services cluster up` after `done`; a failure names what was done before it.
+    static func restart(_ done: String) async throws {
+        do {
+            try await services(["cluster", "up"])
+        } catch {
+            throw ServicesError(description: "\(done); then \(error)")
+        }
+    }
+
     /// Injects `fault` and undoes it; returns a line saying what was done. Returns once the system is
     /// whole again (node back in the cluster, PostgreSQL accepting, tracker restarted).
     func inject(_ fault: ChaosFault, index: Int, restored: @Sendable () -> Void) async throws -> String {
@@ -52,7 +61,7 @@ struct ChaosFaultInjector: Sendable {
             let pid = try nodePID(leader)
             kill(pid, SIGKILL)
             try await Task.sleep(for: nodeDownTime)
-            try await Self.services(["cluster", "up"])
+            try await Self.restart("node \(leader) (leader of \(queue)) killed, pid \(pid)")
             restored()
             return "node \(leader) (leader of \(queue)) killed, pid \(pid); back after cluster up"
         case .nodeRestart:
@@ -61,7 +70,7 @@ struct ChaosFaultInjector: Sendable {
             let pid = try nodePID(node)
             kill(pid, SIGTERM)
             while ChaosTrackerSlot.alive(pid) { try await Task.sleep(for: .milliseconds(200)) }
-            try await Self.services(["cluster", "up"])
+            try await Self.restart("node \(node) stopped (SIGTERM)")
             restored()
             return "node \(node) stopped (SIGTERM, clean) and started again"
         case .trackerKill:
