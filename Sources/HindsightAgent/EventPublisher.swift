@@ -45,7 +45,9 @@ import Synchronization
 /// **Cluster.** With several broker addresses (``AMQPConfiguration/failoverEndpoints``, a URL list)
 /// a lost node is not an outage: the connection moves to the next address and publishes again what
 /// was unconfirmed, and a call made while it moves waits for it (within
-/// ``Configuration/confirmTimeout``) instead of spooling or throwing.
+/// ``Configuration/confirmTimeout``) instead of spooling or throwing. While the broker counts as
+/// available, a call the broker refuses (`basic.nack`, e.g. while a quorum queue elects a new leader)
+/// is published again after a pause growing from 50 ms to 1 s, within the same timeout.
 ///
 /// File I/O runs on a dedicated dispatch queue, never on Swift's cooperative thread pool.
 public final class EventPublisher: Sendable {
@@ -294,11 +296,33 @@ public final class EventPublisher: Sendable {
         }
         // A connection lost a moment ago is moving to the next broker of its list: while the broker
         // counted as available, wait for that (within the confirm timeout) instead of calling it an
-        // outage. Messages in flight at the loss are republished by the connection itself.
-        let followFailover = state.withLock { $0.brokerAvailable } && !connection.isConnected
+        // outage — also when the loss falls between the check and the publish, which then fails at
+        // once without sending anything. Messages in flight at the loss are republished by the
+        // connection itself.
+        // The node that takes over may also refuse (basic.nack) while a quorum queue elects its new
+        // leader: retried too, after a short growing pause. The loop ends by the same deadline as
+        // the wait, since a timed-out operation is left running.
+        let followFailover = state.withLock { $0.brokerAvailable }
+        let deadline = ContinuousClock.now + configuration.confirmTimeout
         switch await race(timeout: configuration.confirmTimeout, {
-            if followFailover { try await Self.connected(connection) }
-            try await connection.publishBatch(messages)
+            var pause = Duration.milliseconds(50)
+            while true {
+                if followFailover, !connection.isConnected { try await Self.connected(connection) }
+                do {
+                    try await connection.publishBatch(messages)
+                    return
+                } catch {
+                    let code = (error as? AMQPError)?.code
+                    let lost = code == .connectionClosed && connection.state == .reconnecting
+                    guard followFailover, lost || code == .publishNacked, ContinuousClock.now + pause < deadline else {
+                        throw error
+                    }
+                    if code == .publishNacked {
+                        try await Task.sleep(for: pause)
+                        pause = min(pause * 2, .seconds(1))
+                    }
+                }
+            }
         }) {
         case .finished(.success):
             let recovered = state.withLock { state in
