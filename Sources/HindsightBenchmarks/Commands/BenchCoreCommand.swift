@@ -96,9 +96,7 @@ struct BenchCore: AsyncParsableCommand {
     }
 
     static func threadCPUSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+        cpuSeconds(thread: true)
     }
 
     /// Runs the Python seed on the same traces; returns its figures and whether both sides generated the

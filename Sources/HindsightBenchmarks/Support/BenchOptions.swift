@@ -79,7 +79,17 @@ extension Duration {
 
 /// CPU time of the whole process (all threads), in seconds.
 func processCPUSeconds() -> Double {
-    var now = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+    cpuSeconds(thread: false)
+}
+
+/// User plus system CPU time of the process or of the calling thread, in seconds.
+///
+/// `getrusage` rather than `clock_gettime`: on Linux the `timespec` it fills is visible here only
+/// through Dispatch's C module, which member import visibility refuses to use.
+func cpuSeconds(thread: Bool) -> Double {
+    // RUSAGE_SELF = 0, RUSAGE_THREAD = 1 (Linux; the latter is not imported without _GNU_SOURCE).
+    var usage = rusage()
+    guard getrusage(thread ? 1 : 0, &usage) == 0 else { return 0 }
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) * 1e-6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
