@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A file to import: a JSONL trace file or a seed SQLite database.
 public struct SeedSource: Sendable, Hashable {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What an import did: sources, executions, events, and the records it skipped, by reason.
 ///
